@@ -1,0 +1,125 @@
+# tdx-unlock — build, test, install. `make check` and `make demo` install missing
+# Debian packages first (make deps), so a fresh Debian 12 needs only these commands.
+
+CC       ?= cc
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+SAN      ?=
+FUZZ_SECONDS ?= 60
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -Wundef -Wvla
+PKG_INC  := $(shell pkg-config --cflags json-c libcryptsetup fuse3 2>/dev/null)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) $(PKG_INC) \
+             -fPIC -fstack-protector-strong -Isrc -MMD -MP
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN      := -fsanitize=address,undefined
+else
+ALL_CFLAGS += -D_FORTIFY_SOURCE=2
+endif
+LDFLAGS  ?=
+ALL_LDFLAGS = $(LDFLAGS) $(LDSAN)
+
+# One concern per folder; each folder becomes a static library.
+MODULES  := common tdx kbs luks verify server
+lib_srcs  = $(wildcard src/$(1)/*.c)
+lib_objs  = $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+$(foreach m,$(MODULES),$(eval LIB_$(m) := $(BUILD)/lib$(m).a))
+
+SIM_SRCS := $(filter-out tests/sim/sim_main.c,$(wildcard tests/sim/*.c))
+LIB_sim  := $(BUILD)/libsim.a
+
+# External libraries: the client side uses mbedTLS, the server side OpenSSL's libcrypto.
+LIBS_CLIENT := -lcryptsetup -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
+LIBS_SERVER := -lmicrohttpd -lcrypto -ljson-c -lpthread
+LIBS_SIM    := -lfuse3 -lcrypto -ljson-c -lpthread
+
+CLIENT_CLI := src/cli/tdx-unlock.c $(wildcard src/cli/cmd_*.c)
+SERVER_CLI := $(wildcard src/cli/tdx-keyserver.c src/cli/ks_*.c)
+
+BINS := $(BUILD)/tdx-unlock $(BUILD)/tdx-sim
+ifneq ($(SERVER_CLI),)
+BINS += $(BUILD)/tdx-keyserver
+endif
+ifneq ($(wildcard src/plugin/*.c),)
+BINS += $(BUILD)/libcryptsetup-token-tdx-unlock.so
+endif
+
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+
+.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean
+all: $(BINS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(foreach m,$(MODULES),$(eval $(LIB_$(m)): $(call lib_objs,$(m)) ; @mkdir -p $$(dir $$@); rm -f $$@; $$(AR) rcs $$@ $$^))
+$(LIB_sim): $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS))
+	@mkdir -p $(dir $@); rm -f $@; $(AR) rcs $@ $^
+
+CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
+SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
+
+$(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
+
+$(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SERVER)
+
+$(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_common)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
+
+$(BUILD)/libcryptsetup-token-tdx-unlock.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/plugin/*.c)) $(CLIENT_LIBS_A)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=src/plugin/plugin.map -o $@ $^ $(LIBS_CLIENT)
+
+# Unit tests link every library (and the simulator's) so any module can be tested.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_HELP)) \
+		$(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM) -lcmocka
+
+unit-tests: $(UNIT_BINS)
+
+deps:
+	@tools/install-deps.sh
+
+# The README's test command: every unit and integration test, then the runner's summary.
+check: deps
+	$(MAKE) all unit-tests
+	BUILD=$(BUILD) tests/run-tests.sh
+
+# Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
+test-sanitizers:
+	$(MAKE) BUILD=build-san SAN=1 all unit-tests
+	BUILD=build-san SAN=1 tests/run-tests.sh --unit-only
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang (make deps)"; exit 2; }
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined" \
+		LDSAN="-fsanitize=address,undefined" $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRCS))
+	tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+build-fuzz/fuzz/%: build-fuzz/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
+	@mkdir -p $(dir $@)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
+
+bench: deps all
+	bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/tdx-unlock $(DESTDIR)$(PREFIX)/bin/
+	[ ! -f $(BUILD)/tdx-keyserver ] || install -m 0755 $(BUILD)/tdx-keyserver $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,12 @@
+/* Subcommands of the tdx-unlock binary; each returns a process exit status. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_REJECT = 1, EXIT_USAGE = 2 };
+
+/* Inputs larger than this are refused before parsing (quotes are < 10 KB). */
+#define TDX_INPUT_MAX (1u << 20)
+
+int cmd_inspect(int argc, char **argv);
+int cmd_quote(int argc, char **argv);

@@ -1,0 +1,48 @@
+/* tdx-unlock: attest this TD to a key server and unlock LUKS2 volumes with the secret. */
+#include "commands.h"
+#include "../common/log.h"
+
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "inspect", cmd_inspect, "inspect FILE [--json]            print the fields of a quote or TDREPORT" },
+	{ "quote", cmd_quote, "quote --report-data HEX [-o FILE] obtain a TDX quote over REPORTDATA" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: tdx-unlock [-v] COMMAND [ARGS]\n\ncommands:\n", f);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %s\n", commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	log_set_prefix("tdx-unlock");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+			log_set_level(LOG_LVL_DEBUG);
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof(commands) / sizeof(commands[0]); c++)
+		if (strcmp(argv[i], commands[c].name) == 0)
+			return commands[c].fn(argc - i, argv + i);
+	log_err("unknown command '%s' (see tdx-unlock --help)", argv[i]);
+	return EXIT_USAGE;
+}

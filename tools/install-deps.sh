@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs the Debian 12 packages the build and the tests need. Idempotent: when every
+# package is present it only checks (no apt-get update, no network).
+set -eu
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
+libcryptsetup-dev cryptsetup-bin libcurl4-openssl-dev curl libmbedtls-dev libssl-dev openssl
+libjson-c-dev libmicrohttpd-dev libfuse3-dev fuse3 libcmocka-dev jq xxd"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "missing Debian packages:$missing — run 'make deps' as root" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
