@@ -1,0 +1,21 @@
+#!/bin/sh
+# Runs every libFuzzer target in build-fuzz/fuzz/ for a bounded time (seconds, default 60),
+# starting from its seed corpus tests/fuzz/corpus/NAME/ when one exists.
+set -eu
+secs=${1:-60}
+cd "$(dirname "$0")/../.."
+status=0
+for f in build-fuzz/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=$(basename "$f")
+	work=build-fuzz/corpus/$name
+	mkdir -p "$work"
+	seeds=tests/fuzz/corpus/$name
+	[ -d "$seeds" ] || seeds=
+	echo "fuzz: $name for ${secs}s"
+	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+		"$work" $seeds >"build-fuzz/$name.log" 2>&1; then
+		echo "fuzz: $name FAILED (see build-fuzz/$name.log)"; tail -n 30 "build-fuzz/$name.log"; status=1
+	fi
+done
+exit $status
