@@ -52,6 +52,7 @@ UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
+.SECONDARY:
 .PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean
 all: $(BINS)
 

@@ -4,7 +4,7 @@
 #pragma once
 #include <stdarg.h>
 
-enum log_level { LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+enum log_level { LOG_LVL_QUIET = -1, LOG_LVL_ERR = 0, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
 /* A sink receives finished lines (no trailing newline); default: stderr. */
 typedef void (*log_sink_fn)(enum log_level lvl, const char *line, void *ctx);

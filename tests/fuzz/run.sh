@@ -12,6 +12,12 @@ for f in build-fuzz/fuzz/fuzz_*; do
 	mkdir -p "$work"
 	seeds=tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
+	# Real quotes from the shared test data seed the evidence parsers (copied into the
+	# build directory only; the project does not carry them).
+	if [ "$name" = fuzz_quote ] || [ "$name" = fuzz_pck_ext ]; then
+		td=${TDX_TESTDATA:-../shared/testdata/tdx}
+		for q in "$td"/*/quote.bin; do [ -f "$q" ] && cp "$q" "$work/seed-$(basename "$(dirname "$q")")"; done
+	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
 		"$work" $seeds >"build-fuzz/$name.log" 2>&1; then

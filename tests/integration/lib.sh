@@ -1,0 +1,29 @@
+# Sourced by integration tests: paths, skip/fail helpers, process cleanup by PID.
+set -u
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+BUILD=${BUILD:-build}
+TDX_TESTDATA=${TDX_TESTDATA:-$(cd .. && pwd)/shared/testdata/tdx}
+KBS_TESTDATA=${KBS_TESTDATA:-$(cd .. && pwd)/shared/testdata/kbs}
+TMP=$(mktemp -d /tmp/tdx-unlock-test.XXXXXX)
+PIDS=()
+MOUNTS=()
+cleanup() {
+	for m in "${MOUNTS[@]}"; do fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { echo "ok: $*"; }
+need_testdata() { [ -d "$TDX_TESTDATA" ] || skip "shared TDX test data absent ($TDX_TESTDATA)"; }
+need_fuse() {
+	[ -e /dev/fuse ] && command -v fusermount3 >/dev/null || skip "FUSE unavailable (/dev/fuse, fusermount3)"
+}
+# Waits (bounded) until a command succeeds.
+wait_for() {
+	local tries=$1; shift
+	for _ in $(seq "$tries"); do "$@" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
