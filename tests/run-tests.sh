@@ -12,19 +12,19 @@ unit_only=0
 [ "${1:-}" = --unit-only ] && { unit_only=1; shift; }
 filter=${1:-}
 logdir=$BUILD/test-logs
-mkdir -p "$logdir"
+mkdir -p "$logdir/unit" "$logdir/integration"
 pass=0 fail=0 skip=0 failed=()
 
 run() {
 	local name=$1; shift
 	[ -n "$filter" ] && [[ $name != *"$filter"* ]] && return
 	local start end rc
-	start=$(date +%s.%N)
+	start=$(date +%s%N)
 	"$@" >"$logdir/$name.log" 2>&1
 	rc=$?
-	end=$(date +%s.%N)
-	local t
-	t=$(printf '%.1f' "$(echo "$end - $start" | bc)")
+	end=$(date +%s%N)
+	local ms=$(((end - start) / 1000000))
+	local t=$((ms / 1000)).$((ms % 1000 / 100))
 	case $rc in
 	0) pass=$((pass + 1)); printf 'PASS  %-40s %6ss\n' "$name" "$t" ;;
 	77) skip=$((skip + 1)); printf 'SKIP  %-40s %6ss  %s\n' "$name" "$t" "$(grep -m1 -i skip "$logdir/$name.log")" ;;

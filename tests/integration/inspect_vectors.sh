@@ -1,6 +1,6 @@
 #!/bin/bash
 # tdx-unlock inspect --json on every shared quote: fields equal expected.json; bad input exits 1/2.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib.bash"
 need_testdata
 n=0
 for exp in "$TDX_TESTDATA"/*/expected.json; do
