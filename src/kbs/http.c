@@ -1,0 +1,202 @@
+#include "http.h"
+#include "../common/log.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#define KBS_ERROR_PREFIX "https://github.com/confidential-containers/kbs/errors/"
+
+struct sink {
+	struct kbs_response *resp;
+	size_t cap;
+	bool too_big;
+};
+
+struct header_ctx {
+	struct kbs_http *h;
+	bool bad_cookie;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct sink *s = userdata;
+	size_t n = size * nmemb;
+	struct kbs_response *r = s->resp;
+
+	if (n > KBS_RESPONSE_MAX - r->len) {
+		s->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	if (r->len + n + 1 > s->cap) {
+		size_t cap = s->cap ? s->cap : 4096;
+		char *nb;
+
+		while (cap < r->len + n + 1)
+			cap *= 2;
+		nb = realloc(r->body, cap);
+		if (!nb)
+			return 0;
+		r->body = nb;
+		s->cap = cap;
+	}
+	memcpy(r->body + r->len, data, n);
+	r->len += n;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+/* Set-Cookie: kbs-session-id=VALUE[; attributes] (kbs-protocol.md §2.3). */
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	static const char name[] = "set-cookie:", cookie[] = "kbs-session-id=";
+	struct header_ctx *c = userdata;
+	size_t n = size * nmemb, i = sizeof(name) - 1, start, len = 0;
+
+	if (n < i || strncasecmp(data, name, i) != 0)
+		return n;
+	while (i < n && (data[i] == ' ' || data[i] == '\t'))
+		i++;
+	if (n - i < sizeof(cookie) - 1 || strncmp(data + i, cookie, sizeof(cookie) - 1) != 0)
+		return n;
+	start = i + sizeof(cookie) - 1;
+	while (start + len < n && data[start + len] != ';' && data[start + len] != '\r' && data[start + len] != '\n')
+		len++;
+	for (size_t k = 0; k < len; k++)
+		if (!isalnum((unsigned char)data[start + k]) && data[start + k] != '-')
+			c->bad_cookie = true;
+	if (len == 0 || len > KBS_COOKIE_MAX)
+		c->bad_cookie = true;
+	if (!c->bad_cookie) {
+		memcpy(c->h->cookie, data + start, len);
+		c->h->cookie[len] = '\0';
+	}
+	return n;
+}
+
+int kbs_http_open(struct kbs_http *h, const char *ca_file, long connect_timeout_ms)
+{
+	static bool global_done;
+
+	memset(h, 0, sizeof(*h));
+	if (!global_done) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return log_errno(-EIO, "libcurl initialisation failed");
+		global_done = true;
+	}
+	h->curl = curl_easy_init();
+	if (!h->curl)
+		return -ENOMEM;
+	h->ca_file = ca_file;
+	h->connect_timeout_ms = connect_timeout_ms;
+	return 0;
+}
+
+void kbs_http_close(struct kbs_http *h)
+{
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	h->curl = NULL;
+}
+
+void kbs_response_free(struct kbs_response *r)
+{
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static void decode_error_variant(struct kbs_response *r)
+{
+	json_object *obj, *type;
+	const char *t;
+
+	if (r->status == 200 || !r->body)
+		return;
+	obj = json_tokener_parse(r->body);
+	if (obj && json_object_object_get_ex(obj, "type", &type) &&
+	    (t = json_object_get_string(type)) && strncmp(t, KBS_ERROR_PREFIX, strlen(KBS_ERROR_PREFIX)) == 0)
+		snprintf(r->variant, sizeof(r->variant), "%s", t + strlen(KBS_ERROR_PREFIX));
+	json_object_put(obj);
+}
+
+static int map_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+		return -EKEYREJECTED;
+	case CURLE_OPERATION_TIMEDOUT:
+		return -ETIMEDOUT;
+	case CURLE_COULDNT_CONNECT:
+		return -ECONNREFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return -EHOSTUNREACH;
+	case CURLE_OUT_OF_MEMORY:
+		return -ENOMEM;
+	default:
+		return -EIO;
+	}
+}
+
+int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long timeout_ms,
+		     struct kbs_response *resp)
+{
+	struct sink s = { .resp = resp };
+	struct header_ctx hc = { .h = h };
+	struct curl_slist *headers = NULL;
+	char cookie[sizeof("kbs-session-id=") + KBS_COOKIE_MAX];
+	CURL *c = h->curl;
+	CURLcode rc;
+
+	memset(resp, 0, sizeof(*resp));
+	curl_easy_reset(c);
+	headers = curl_slist_append(headers, "Accept: application/json");
+	if (body)
+		headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (!headers)
+		return -ENOMEM;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https"); /* never plain http */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (h->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, resp->curl_error);
+	if (h->cookie[0]) {
+		snprintf(cookie, sizeof(cookie), "kbs-session-id=%s", h->cookie);
+		curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
+	}
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	rc = curl_easy_perform(c);
+	curl_slist_free_all(headers);
+	if (s.too_big)
+		return -EFBIG;
+	if (rc != CURLE_OK) {
+		if (!resp->curl_error[0])
+			snprintf(resp->curl_error, sizeof(resp->curl_error), "%s", curl_easy_strerror(rc));
+		return map_curl_error(rc);
+	}
+	if (hc.bad_cookie)
+		return -EBADMSG;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp->status);
+	decode_error_variant(resp);
+	return 0;
+}

@@ -1,0 +1,83 @@
+/* POST /kbs/v0/auth: {"version":"0.4.0","tee":"tdx",...} -> nonce + kbs-session-id. */
+#include "handler.h"
+#include "kbs_error.h"
+#include "server.h"
+#include "../common/hex.h"
+#include "../common/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+/* "Expires=" wants an IMF-fixdate. */
+static void imf_date(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+void ks_set_cookie(struct ks_reply *rep, const struct ks_session *s)
+{
+	char id[KS_SESSION_ID_HEX], date[64];
+
+	hex_encode(s->id, KS_SESSION_ID_LEN, id);
+	imf_date(s->expires_wall, date, sizeof(date));
+	snprintf(rep->set_cookie, sizeof(rep->set_cookie), "kbs-session-id=%s; Expires=%s", id, date);
+}
+
+static const char *check_request(const struct ks_request *req)
+{
+	json_object *obj = json_tokener_parse(req->body), *v;
+	const char *why = NULL;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		why = "malformed Request JSON";
+	else if (!json_object_object_get_ex(obj, "version", &v) || !json_object_is_type(v, json_type_string) ||
+		 strcmp(json_object_get_string(v), "0.4.0") != 0)
+		why = "KBS Client Protocol Version Mismatch: expect =0.4.0";
+	else if (!json_object_object_get_ex(obj, "tee", &v) || !json_object_is_type(v, json_type_string) ||
+		 strcmp(json_object_get_string(v), "tdx") != 0)
+		why = "unsupported tee (this server accepts \"tdx\")";
+	json_object_put(obj);
+	return why;
+}
+
+void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
+{
+	struct ks_session s;
+	char body[128];
+	const char *why;
+	int r;
+
+	why = check_request(req);
+	if (why) {
+		char detail[160];
+
+		snprintf(detail, sizeof(detail), "Attestation error: RCAR handshake Auth failed: %s", why);
+		ks_reply_error(rep, KBS_ERR_ATTESTATION, detail);
+		return;
+	}
+	r = ks_session_create(srv->sessions, &s);
+	if (r < 0) {
+		if (r == -ENOSPC)
+			log_warn("auth from %s refused: session table full (%u live sessions; raise max_sessions?)",
+				 req->peer, srv->cfg.max_sessions);
+		ks_reply_error(rep, KBS_ERR_ATTESTATION, r == -ENOSPC ?
+			       "Attestation error: RCAR handshake Auth failed: too many sessions, retry later" :
+			       "Attestation error: RCAR handshake Auth failed");
+		return;
+	}
+	int n = snprintf(body, sizeof(body), "{\"nonce\":\"%s\",\"extra-params\":\"\"}", s.nonce);
+	ks_reply_json(rep, 200, strdup(body), (size_t)n);
+	if (!rep->body) {
+		ks_reply_error(rep, KBS_ERR_ATTESTATION, "Attestation error: out of memory");
+		return;
+	}
+	ks_set_cookie(rep, &s);
+}

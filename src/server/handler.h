@@ -1,0 +1,39 @@
+/* Request handling of the key server, independent of the HTTP library so it can be unit
+ * tested and fuzzed: a request in, a status + body + optional cookie out. */
+#pragma once
+#include <stddef.h>
+
+struct ks_server;
+
+struct ks_request {
+	const char *method;    /* "GET", "POST", ... */
+	const char *path;      /* URL path without the query string */
+	const char *body;      /* NUL-terminated (may contain NULs before body_len) */
+	size_t body_len;
+	const char *cookie;    /* value of the kbs-session-id cookie, or NULL */
+	const char *authorization; /* Authorization header, or NULL */
+	const char *peer;      /* client address for the audit log */
+};
+
+struct ks_reply {
+	unsigned status;
+	char *body;            /* malloc'd; the HTTP layer frees it */
+	size_t len;
+	char set_cookie[160];  /* full Set-Cookie value, "" for none */
+};
+
+/* Always produces a reply (KBS error bodies for every failure). */
+void ks_handle(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep);
+
+/* Handlers, one per endpoint (handle_*.c). */
+void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep);
+void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep);
+void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, const char *resource,
+			struct ks_reply *rep);
+
+/* Helpers for handlers. */
+void ks_reply_error(struct ks_reply *rep, int kbs_error, const char *detail);
+void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len);
+/* Set-Cookie: kbs-session-id=<32 hex>; Expires=<IMF-fixdate> */
+struct ks_session;
+void ks_set_cookie(struct ks_reply *rep, const struct ks_session *s);
