@@ -11,6 +11,7 @@ static const struct {
 } commands[] = {
 	{ "inspect", cmd_inspect, "inspect FILE [--json]            print the fields of a quote or TDREPORT" },
 	{ "quote", cmd_quote, "quote --report-data HEX [-o FILE] obtain a TDX quote over REPORTDATA" },
+	{ "fetch", cmd_fetch, "fetch --url URL --resource R -o FILE  attest and fetch a secret" },
 };
 
 static void usage(FILE *f)

@@ -11,7 +11,7 @@ struct kbs_attempt_result {
 	enum kbs_step step;
 	long status;        /* HTTP status, 0 if none */
 	char variant[48];   /* KBS error variant, "" if none */
-	char detail[160];   /* transport error text or protocol problem; never secret */
+	char detail[256];   /* transport error text or protocol problem; never secret */
 };
 
 /* Runs the flow against base_url (no trailing slash needed) within deadline_ms (absolute,

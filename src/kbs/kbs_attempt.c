@@ -1,0 +1,212 @@
+#include "kbs_attempt.h"
+#include "b64.h"
+#include "ec_key.h"
+#include "jwe_decrypt.h"
+#include "runtime_data.h"
+#include "../common/cleanup.h"
+#include "../common/log.h"
+#include "../tdx/evidence.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#define NONCE_MAX 512
+
+const char *kbs_step_name(enum kbs_step s)
+{
+	static const char *const names[] = { "auth", "evidence", "attest", "resource", "decrypt" };
+
+	return names[s];
+}
+
+long long kbs_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void json_putp(json_object **o) { json_object_put(*o); }
+static void http_closep(struct kbs_http *h) { kbs_http_close(h); }
+static void response_freep(struct kbs_response *r) { kbs_response_free(r); }
+
+/* Sends one request bounded by the smaller of its own timeout and the deadline; maps a
+ * non-200 answer to -EACCES/-ENOENT/-E2BIG/-EIO with the status noted in *res. */
+static int request(struct kbs_http *h, const char *url, const char *body, long timeout_ms,
+		   long long deadline_ms, struct kbs_response *resp, struct kbs_attempt_result *res)
+{
+	long long left = deadline_ms - kbs_now_ms();
+	int r;
+
+	if (left <= 0)
+		return -ETIMEDOUT;
+	r = kbs_http_request(h, url, body, left < timeout_ms ? (long)left : timeout_ms, resp);
+	if (r < 0) {
+		snprintf(res->detail, sizeof(res->detail), "%s",
+			 r == -EFBIG ? "response larger than 1 MiB" :
+			 r == -EBADMSG ? "malformed kbs-session-id cookie" : resp->curl_error);
+		return r;
+	}
+	res->status = resp->status;
+	snprintf(res->variant, sizeof(res->variant), "%s", resp->variant);
+	if (resp->status == 200)
+		return 0;
+	return resp->status == 401 ? -EACCES : resp->status == 404 ? -ENOENT :
+	       resp->status == 413 ? -E2BIG : -EIO;
+}
+
+/* Challenge: {"nonce": "...", "extra-params": "" | {"selected-hash-algorithm": ...}} */
+static int parse_challenge(const char *body, char nonce[NONCE_MAX + 1], enum kbs_hash *hash,
+			   struct kbs_attempt_result *res)
+{
+	_cleanup_(json_putp) json_object *obj = json_tokener_parse(body);
+	json_object *n, *extra, *alg;
+	const char *s;
+
+	*hash = KBS_HASH_SHA384;
+	if (!obj || !json_object_object_get_ex(obj, "nonce", &n) || !json_object_is_type(n, json_type_string) ||
+	    json_object_get_string_len(n) == 0 || json_object_get_string_len(n) > NONCE_MAX) {
+		snprintf(res->detail, sizeof(res->detail), "challenge without a usable nonce");
+		return -EBADMSG;
+	}
+	memcpy(nonce, json_object_get_string(n), (size_t)json_object_get_string_len(n) + 1);
+	if (json_object_object_get_ex(obj, "extra-params", &extra) && json_object_is_type(extra, json_type_object) &&
+	    json_object_object_get_ex(extra, "selected-hash-algorithm", &alg)) {
+		s = json_object_get_string(alg);
+		if (kbs_hash_from_name(s, hash) < 0) {
+			snprintf(res->detail, sizeof(res->detail), "challenge selects an unsupported hash");
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+static json_object *attest_body(const char *nonce, const char *x, const char *y, const char *quote_b64)
+{
+	json_object *body = json_object_new_object(), *rt = json_object_new_object(),
+		    *jwk = json_object_new_object(), *ev = json_object_new_object(),
+		    *prim = json_object_new_object();
+
+	if (!body || !rt || !jwk || !ev || !prim) {
+		json_object_put(body); json_object_put(rt); json_object_put(jwk);
+		json_object_put(ev); json_object_put(prim);
+		return NULL;
+	}
+	/* Exactly the JWK members of kbs-protocol.md §6: extra ones break the hash. */
+	json_object_object_add(jwk, "kty", json_object_new_string("EC"));
+	json_object_object_add(jwk, "crv", json_object_new_string(KBS_EC_CRV));
+	json_object_object_add(jwk, "alg", json_object_new_string(KBS_EC_ALG));
+	json_object_object_add(jwk, "x", json_object_new_string(x));
+	json_object_object_add(jwk, "y", json_object_new_string(y));
+	json_object_object_add(rt, "nonce", json_object_new_string(nonce));
+	json_object_object_add(rt, "tee-pubkey", jwk);
+	json_object_object_add(prim, "cc_eventlog", NULL);
+	json_object_object_add(prim, "quote", json_object_new_string(quote_b64));
+	json_object_object_add(ev, "primary_evidence", prim);
+	json_object_object_add(ev, "additional_evidence", json_object_new_string(""));
+	json_object_object_add(body, "init-data", NULL);
+	json_object_object_add(body, "runtime-data", rt);
+	json_object_object_add(body, "tee-evidence", ev);
+	return body;
+}
+
+/* The nonce-bound quote, base64: REPORTDATA = H(canonical runtime data) || zeros. */
+static int make_evidence(const struct kbs_client_opts *o, const char *nonce, enum kbs_hash hash,
+			 const char *x, const char *y, char **quote_b64, struct kbs_attempt_result *res)
+{
+	_cleanup_free_ char *canon = NULL;
+	_cleanup_free_ uint8_t *quote = NULL;
+	enum evidence_method method;
+	uint8_t rd[64];
+	size_t canon_len, qlen, blen;
+	int r;
+
+	res->step = KBS_STEP_EVIDENCE;
+	r = kbs_runtime_data_canon(nonce, x, y, "", &canon, &canon_len);
+	if (r < 0) {
+		snprintf(res->detail, sizeof(res->detail), "nonce cannot be canonicalized");
+		return r;
+	}
+	if ((r = kbs_report_data(hash, canon, canon_len, rd)) < 0)
+		return r;
+	r = evidence_get_quote(&o->evidence, rd, &quote, &qlen, &method);
+	if (r < 0) {
+		snprintf(res->detail, sizeof(res->detail), "no quote from the platform");
+		return r;
+	}
+	blen = kbs_b64_encoded_len(qlen) + 1;
+	*quote_b64 = malloc(blen);
+	if (!*quote_b64)
+		return -ENOMEM;
+	return kbs_b64_encode(quote, qlen, *quote_b64, blen);
+}
+
+int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const char *const *resources,
+		size_t n, struct secret *secrets, long long deadline_ms, struct kbs_attempt_result *res)
+{
+	static const char auth_body[] = "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}";
+	_cleanup_(http_closep) struct kbs_http h = { 0 };
+	_cleanup_(response_freep) struct kbs_response resp = { 0 };
+	_cleanup_ec_key_ struct kbs_ec_key *key = NULL;
+	_cleanup_free_ char *quote_b64 = NULL;
+	_cleanup_(json_putp) json_object *body = NULL;
+	char url[1024], nonce[NONCE_MAX + 1], x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
+	size_t blen = strlen(base_url);
+	enum kbs_hash hash;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	while (blen && base_url[blen - 1] == '/')
+		blen--;
+	if ((r = kbs_http_open(&h, o->ca_file, o->connect_timeout_ms)) < 0)
+		return r;
+
+	res->step = KBS_STEP_AUTH;
+	snprintf(url, sizeof(url), "%.*s/kbs/v0/auth", (int)blen, base_url);
+	if ((r = request(&h, url, auth_body, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
+		return r;
+	if ((r = parse_challenge(resp.body ? resp.body : "", nonce, &hash, res)) < 0)
+		return r;
+	if (!h.cookie[0]) {
+		snprintf(res->detail, sizeof(res->detail), "no kbs-session-id cookie in the challenge");
+		return -EBADMSG;
+	}
+	kbs_response_free(&resp);
+
+	/* A fresh key per attempt: the resource is encrypted to the key of the quote. */
+	if ((r = kbs_ec_key_generate(&key)) < 0 || (r = kbs_ec_key_jwk(key, x, y)) < 0)
+		return r;
+	if ((r = make_evidence(o, nonce, hash, x, y, &quote_b64, res)) < 0)
+		return r;
+
+	res->step = KBS_STEP_ATTEST;
+	body = attest_body(nonce, x, y, quote_b64);
+	if (!body)
+		return -ENOMEM;
+	snprintf(url, sizeof(url), "%.*s/kbs/v0/attest", (int)blen, base_url);
+	r = request(&h, url, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		    o->attest_timeout_ms, deadline_ms, &resp, res);
+	if (r < 0)
+		return r;
+	kbs_response_free(&resp);
+
+	for (size_t i = 0; i < n; i++) {
+		res->step = KBS_STEP_RESOURCE;
+		snprintf(url, sizeof(url), "%.*s/kbs/v0/resource/%s", (int)blen, base_url, resources[i]);
+		if ((r = request(&h, url, NULL, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
+			return r;
+		res->step = KBS_STEP_DECRYPT;
+		r = kbs_jwe_decrypt(key, resp.body ? resp.body : "", resp.len, &secrets[i]);
+		if (r < 0) {
+			snprintf(res->detail, sizeof(res->detail), "JWE for %s rejected", resources[i]);
+			return r;
+		}
+		kbs_response_free(&resp);
+	}
+	return 0;
+}

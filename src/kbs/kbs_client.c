@@ -1,0 +1,187 @@
+/* Retry policy of the KBS client (kbs-protocol.md §12.3): bounded exponential backoff with
+ * jitter, failover across servers, error classes from the KBS error variant, one log
+ * line per attempt, and an overall deadline after which the caller falls back. */
+#include "kbs_attempt.h"
+#include "kbs_client.h"
+#include "../common/log.h"
+#include "../common/resource_path.h"
+
+#include <stdio.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum action { RETRY, RETRY_LONG, DROP_SERVER };
+
+struct server_state {
+	bool dropped;
+	int attest_rejects;
+	int bad_responses;
+};
+
+static bool is(const struct kbs_attempt_result *res, const char *variant)
+{
+	return strcmp(res->variant, variant) == 0;
+}
+
+/* Decides what a failure means for this server. *why explains drops to the operator. */
+static enum action classify(int r, const struct kbs_attempt_result *res, struct server_state *s,
+			    const char **why)
+{
+	*why = NULL;
+	if (r == -EKEYREJECTED) {
+		*why = "TLS certificate verification failed: check the pinned CA and the TD's clock";
+		return DROP_SERVER;
+	}
+	if (res->step == KBS_STEP_EVIDENCE)
+		return RETRY; /* local: the host quote service may come up */
+	if (res->status == 404 || r == -E2BIG) {
+		*why = res->status == 404 ? "the server does not know this path: check the URL and resource"
+					  : "the server refused the request size";
+		return DROP_SERVER;
+	}
+	if (res->status == 401 && res->step == KBS_STEP_AUTH) {
+		*why = "the server refused the protocol handshake (version 0.4.0, tee tdx)";
+		return DROP_SERVER;
+	}
+	if (res->status == 401 && res->step == KBS_STEP_ATTEST) {
+		/* Once may be a session-expiry race; twice means the evidence is not accepted. */
+		if (++s->attest_rejects >= 2) {
+			*why = "attestation rejected twice: measurements, TCB or policy do not match on the server";
+			return DROP_SERVER;
+		}
+		return RETRY;
+	}
+	if (res->status == 401 && is(res, "PolicyDeny"))
+		return RETRY_LONG; /* an operator may change the policy; do not hammer */
+	if (res->step == KBS_STEP_DECRYPT || r == -EFBIG || r == -EBADMSG) {
+		if (++s->bad_responses >= 2) {
+			*why = "the server sent malformed responses twice";
+			return DROP_SERVER;
+		}
+		return RETRY;
+	}
+	return RETRY;
+}
+
+/* 1, 2, 4, 8, 16, 30 s with +-20 % jitter; at least 10 s after a policy refusal. */
+static long backoff_ms(int round, enum action a, unsigned *seed)
+{
+	long base = round >= 5 ? 30000 : 1000L << round;
+
+	if (a == RETRY_LONG && base < 10000)
+		base = 10000;
+	return base * (80 + rand_r(seed) % 41) / 100;
+}
+
+/* "HTTP 401 PolicyDeny", "HTTP 503", or the transport/protocol problem. */
+static void describe(int r, const struct kbs_attempt_result *res, char *buf, size_t size)
+{
+	if (res->status)
+		snprintf(buf, size, "HTTP %ld%s%s%s%s", res->status, res->variant[0] ? " " : "", res->variant,
+			 res->detail[0] ? ": " : "", res->detail);
+	else
+		snprintf(buf, size, "%s", res->detail[0] ? res->detail : strerror(-r));
+}
+
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int check_opts(const struct kbs_client_opts *o, const char *const *resources, size_t n)
+{
+	if (o->n_urls == 0 || o->n_urls > KBS_MAX_URLS)
+		return log_errno(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
+	for (size_t i = 0; i < o->n_urls; i++)
+		if (strncmp(o->urls[i], "https://", 8) != 0 || strlen(o->urls[i]) > 512)
+			return log_errno(-EINVAL, "kbs: '%s' is not an https:// URL of at most 512 characters", o->urls[i]);
+	if (n == 0 || n > KBS_MAX_RESOURCES)
+		return log_errno(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
+	for (size_t i = 0; i < n; i++)
+		if (!resource_path_valid(resources[i]))
+			return log_errno(-EINVAL, "kbs: resource '%s' is not REPO/TYPE/TAG", resources[i]);
+	return 0;
+}
+
+int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
+	      struct secret *secrets)
+{
+	struct kbs_client_opts o = *opts;
+	struct server_state servers[KBS_MAX_URLS] = { 0 };
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	long long deadline;
+	size_t cur = 0, alive;
+	int r, round = 0, attempt = 0;
+
+	if ((r = check_opts(&o, resources, n)) < 0)
+		return r;
+	o.connect_timeout_ms = o.connect_timeout_ms ? o.connect_timeout_ms : 5000;
+	o.request_timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : 15000;
+	o.attest_timeout_ms = o.attest_timeout_ms ? o.attest_timeout_ms : 30000;
+	deadline = kbs_now_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
+	alive = o.n_urls;
+
+	for (;;) {
+		struct kbs_attempt_result res;
+		char what[400];
+		const char *why;
+		enum action a;
+		long long left;
+		long wait;
+
+		attempt++;
+		r = kbs_attempt(&o, o.urls[cur], resources, n, secrets, deadline, &res);
+		if (r == 0) {
+			log_info("attempt %d: %s: released %zu resource%s", attempt, o.urls[cur], n, n == 1 ? "" : "s");
+			return 0;
+		}
+		for (size_t i = 0; i < n; i++)
+			secret_clear(&secrets[i]);
+		a = classify(r, &res, &servers[cur], &why);
+		if (a == DROP_SERVER) {
+			servers[cur].dropped = true;
+			alive--;
+		}
+		left = deadline - kbs_now_ms();
+		/* Next server: the following live one; back off only after a full round. */
+		size_t next = cur;
+		bool wrapped = false;
+		for (size_t k = 1; k <= o.n_urls && alive; k++) {
+			size_t c = (cur + k) % o.n_urls;
+			if (!servers[c].dropped) {
+				wrapped = c <= cur;
+				next = c;
+				break;
+			}
+		}
+		wait = alive && wrapped ? backoff_ms(round, a, &seed) : 0;
+		describe(r, &res, what, sizeof(what));
+		if (!alive || left - wait <= 0) {
+			log_err("attempt %d: %s: %s failed: %s%s%s", attempt, o.urls[cur],
+				kbs_step_name(res.step), what, why ? "; " : "", why ? why : "");
+			if (!alive) {
+				log_err("no key server left to try (%zu configured): giving up", o.n_urls);
+				return r;
+			}
+			log_err("deadline of %d s reached after %d attempts: giving up",
+				o.deadline_s > 0 ? o.deadline_s : 120, attempt);
+			return r == -EACCES || r == -EKEYREJECTED ? r : -ETIMEDOUT;
+		}
+		log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s in %.1f s, %.0f s left",
+			 attempt, o.urls[cur], kbs_step_name(res.step), what,
+			 why ? "; dropping this server: " : "", why ? why : "",
+			 o.urls[next], (double)wait / 1000, (double)(left - wait) / 1000);
+		if (wait) {
+			sleep_ms(wait);
+			round++;
+		}
+		cur = next;
+	}
+}
