@@ -84,7 +84,7 @@ $(BUILD)/libcryptsetup-token-tdx-unlock.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wi
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_HELP)) \
 		$(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM) -lcmocka
+	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM) -lcmocka
 
 unit-tests: $(UNIT_BINS)
 
@@ -110,7 +110,7 @@ fuzz:
 
 build-fuzz/fuzz/%: build-fuzz/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
 bench: deps all
 	bench/run.sh
