@@ -1,0 +1,242 @@
+#include "token.h"
+#include "b64_ossl.h"
+#include "../common/cleanup.h"
+#include "../common/hex.h"
+#include "../common/json_cleanup.h"
+#include "../common/log.h"
+#include "../tdx/td_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#define TOKEN_MAX 1024
+static const char jwt_header[] = "{\"alg\":\"ES256\",\"typ\":\"JWT\"}";
+
+struct ks_token_key {
+	EVP_PKEY *pkey;
+};
+
+int ks_token_key_load(const char *path, struct ks_token_key **out)
+{
+	struct ks_token_key *k = calloc(1, sizeof(*k));
+
+	if (!k)
+		return -ENOMEM;
+	if (path) {
+		FILE *f = fopen(path, "re");
+
+		if (!f) {
+			int r = -errno;
+			free(k);
+			return log_errno(r, "token key %s", path);
+		}
+		k->pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	} else {
+		k->pkey = EVP_EC_gen("P-256");
+	}
+	if (!k->pkey || EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_EC || EVP_PKEY_get_bits(k->pkey) != 256) {
+		EVP_PKEY_free(k->pkey);
+		free(k);
+		return log_errno(-EINVAL, "token key %s: not a P-256 private key", path ? path : "(generated)");
+	}
+	*out = k;
+	return 0;
+}
+
+void ks_token_key_free(struct ks_token_key *k)
+{
+	if (!k)
+		return;
+	EVP_PKEY_free(k->pkey);
+	free(k);
+}
+
+static json_object *claims_json(const struct ks_claims *c, int64_t now, int64_t exp)
+{
+	json_object *root = json_object_new_object(), *submods = json_object_new_object(),
+		    *cpu0 = json_object_new_object(), *ae = json_object_new_object(),
+		    *rdc = json_object_new_object(), *jwk = json_object_new_object(),
+		    *tdx = json_object_new_object();
+	char x[44], y[44];
+
+	ks_b64url_encode(c->tee_x, 32, x, sizeof(x));
+	ks_b64url_encode(c->tee_y, 32, y, sizeof(y));
+	json_object_object_add(jwk, "kty", json_object_new_string("EC"));
+	json_object_object_add(jwk, "crv", json_object_new_string("P-256"));
+	json_object_object_add(jwk, "alg", json_object_new_string("ECDH-ES+A256KW"));
+	json_object_object_add(jwk, "x", json_object_new_string(x));
+	json_object_object_add(jwk, "y", json_object_new_string(y));
+	json_object_object_add(rdc, "tee-pubkey", jwk);
+	td_json_fill(tdx, NULL, &c->td, NULL);
+	json_object_object_add(tdx, "tcb_status", json_object_new_int(c->tcb_status));
+	json_object_object_add(ae, "runtime_data_claims", rdc);
+	json_object_object_add(ae, "tdx", tdx);
+	json_object_object_add(cpu0, "ear.status", json_object_new_string("affirming"));
+	json_object_object_add(cpu0, "ear.veraison.annotated-evidence", ae);
+	json_object_object_add(submods, "cpu0", cpu0);
+	json_object_object_add(root, "iss", json_object_new_string("tdx-keyserver"));
+	json_object_object_add(root, "iat", json_object_new_int64(now));
+	json_object_object_add(root, "exp", json_object_new_int64(exp));
+	json_object_object_add(root, "submods", submods);
+	return root;
+}
+
+/* ES256: raw r||s of SHA-256 over "header.payload". */
+static int sign_raw(EVP_PKEY *pkey, const char *msg, size_t len, uint8_t sig[64])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char der[80];
+	const unsigned char *p = der;
+	size_t dlen = sizeof(der);
+	ECDSA_SIG *es = NULL;
+	int r = -EIO;
+
+	if (ctx && EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+	    EVP_DigestSign(ctx, der, &dlen, (const unsigned char *)msg, len) == 1 &&
+	    (es = d2i_ECDSA_SIG(NULL, &p, (long)dlen)) &&
+	    BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) == 32 && BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) == 32)
+		r = 0;
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+static int verify_raw(EVP_PKEY *pkey, const char *msg, size_t len, const uint8_t sig[64])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	ECDSA_SIG *es = ECDSA_SIG_new();
+	BIGNUM *br = BN_bin2bn(sig, 32, NULL), *bs = BN_bin2bn(sig + 32, 32, NULL);
+	unsigned char *der = NULL;
+	int dlen, r = -EKEYREJECTED;
+
+	if (!ctx || !es || !br || !bs || ECDSA_SIG_set0(es, br, bs) != 1) {
+		BN_free(br);
+		BN_free(bs);
+		goto out;
+	}
+	dlen = i2d_ECDSA_SIG(es, &der);
+	if (dlen > 0 && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+	    EVP_DigestVerify(ctx, der, (size_t)dlen, (const unsigned char *)msg, len) == 1)
+		r = 0;
+out:
+	OPENSSL_free(der);
+	ECDSA_SIG_free(es);
+	EVP_MD_CTX_free(ctx);
+	return r;
+}
+
+int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t lifetime_s,
+		   char *out, size_t out_size)
+{
+	int64_t now = (int64_t)time(NULL);
+	json_object *claims = claims_json(c, now, now + lifetime_s);
+	const char *payload;
+	size_t plen, hlen, off;
+	uint8_t sig[64];
+	int r;
+
+	if (!claims)
+		return -ENOMEM;
+	payload = json_object_to_json_string_length(claims, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &plen);
+	hlen = ks_b64url_encoded_len(sizeof(jwt_header) - 1);
+	if (hlen + 1 + ks_b64url_encoded_len(plen) + 1 + 86 + 1 > out_size) {
+		json_object_put(claims);
+		return -ENOBUFS;
+	}
+	ks_b64url_encode((const uint8_t *)jwt_header, sizeof(jwt_header) - 1, out, out_size);
+	out[hlen] = '.';
+	r = ks_b64url_encode((const uint8_t *)payload, plen, out + hlen + 1, out_size - hlen - 1);
+	json_object_put(claims);
+	if (r < 0)
+		return r;
+	off = strlen(out);
+	if ((r = sign_raw(k->pkey, out, off, sig)) < 0)
+		return r;
+	out[off] = '.';
+	return ks_b64url_encode(sig, sizeof(sig), out + off + 1, out_size - off - 1);
+}
+
+static int hex_field(json_object *o, const char *key, uint8_t *dst, size_t n)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string) ||
+	    (size_t)json_object_get_string_len(v) != 2 * n)
+		return -EKEYREJECTED;
+	return hex_decode(json_object_get_string(v), dst, n) == (int)n ? 0 : -EKEYREJECTED;
+}
+
+/* The claims were produced by claims_json() and signed by us; still parsed defensively. */
+static int parse_claims(const char *payload, struct ks_claims *c)
+{
+	_cleanup_json_put_ json_object *root = json_tokener_parse(payload);
+	json_object *exp, *ae, *tdx, *jwk, *v, *rtmr;
+	uint8_t xy[32];
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (!root || !json_object_object_get_ex(root, "exp", &exp) ||
+	    !json_object_object_get_ex(root, "submods", &v) || !json_object_object_get_ex(v, "cpu0", &v) ||
+	    !json_object_object_get_ex(v, "ear.veraison.annotated-evidence", &ae) ||
+	    !json_object_object_get_ex(ae, "tdx", &tdx) || !json_object_object_get_ex(ae, "runtime_data_claims", &v) ||
+	    !json_object_object_get_ex(v, "tee-pubkey", &jwk))
+		return -EKEYREJECTED;
+	if (json_object_get_int64(exp) < (int64_t)time(NULL))
+		return -ETIMEDOUT;
+	if (!json_object_object_get_ex(jwk, "x", &v) || ks_b64url_decode_exact(json_object_get_string(v), (size_t)json_object_get_string_len(v), xy, 32) < 0)
+		return -EKEYREJECTED;
+	memcpy(c->tee_x, xy, 32);
+	if (!json_object_object_get_ex(jwk, "y", &v) || ks_b64url_decode_exact(json_object_get_string(v), (size_t)json_object_get_string_len(v), xy, 32) < 0)
+		return -EKEYREJECTED;
+	memcpy(c->tee_y, xy, 32);
+	if (!json_object_object_get_ex(tdx, "tcb_status", &v))
+		return -EKEYREJECTED;
+	c->tcb_status = json_object_get_int(v);
+	if (hex_field(tdx, "mr_td", c->td.mr_td, 48) || hex_field(tdx, "mr_config_id", c->td.mr_config_id, 48) ||
+	    hex_field(tdx, "mr_owner", c->td.mr_owner, 48) || hex_field(tdx, "mr_owner_config", c->td.mr_owner_config, 48) ||
+	    hex_field(tdx, "td_attributes", c->td.td_attributes, 8) || hex_field(tdx, "xfam", c->td.xfam, 8) ||
+	    hex_field(tdx, "mr_seam", c->td.mr_seam, 48) || hex_field(tdx, "tee_tcb_svn", c->td.tee_tcb_svn, 16) ||
+	    hex_field(tdx, "report_data", c->td.report_data, 64))
+		return -EKEYREJECTED;
+	if (!json_object_object_get_ex(tdx, "rtmr", &rtmr) || json_object_array_length(rtmr) != 4)
+		return -EKEYREJECTED;
+	for (n = 0; n < 4; n++) {
+		v = json_object_array_get_idx(rtmr, n);
+		if (json_object_get_string_len(v) != 96 || hex_decode(json_object_get_string(v), c->td.rtmr[n], 48) != 48)
+			return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+int ks_token_verify(struct ks_token_key *k, const char *token, size_t len, struct ks_claims *out)
+{
+	const char *dot1 = memchr(token, '.', len), *dot2;
+	_cleanup_free_ char *payload = NULL;
+	uint8_t sig[64];
+	size_t plen;
+	int r;
+
+	if (!dot1 || len > TOKEN_MAX)
+		return -EKEYREJECTED;
+	dot2 = memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token));
+	if (!dot2 || ks_b64url_decode_exact(dot2 + 1, len - (size_t)(dot2 + 1 - token), sig, 64) < 0)
+		return -EKEYREJECTED;
+	if ((r = verify_raw(k->pkey, token, (size_t)(dot2 - token), sig)) < 0)
+		return r;
+	payload = malloc(len + 1);
+	if (!payload)
+		return -ENOMEM;
+	if (ks_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), (uint8_t *)payload, len, &plen) < 0)
+		return -EKEYREJECTED;
+	payload[plen] = '\0';
+	return parse_claims(payload, out);
+}
