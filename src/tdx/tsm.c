@@ -152,6 +152,8 @@ int tsm_get_quote(const char *dir, const uint8_t rd[64], uint8_t **quote, size_t
 			return log_errno(r, "configfs-tsm: creating %s", entry);
 		}
 		r = tsm_once(entry, rd, quote, len);
+		if (r == -ENOENT || r == -ENXIO)
+			r = -EPROTO; /* logged already; not "configfs-tsm absent", which only mkdir says */
 		if (rmdir(entry) < 0)
 			log_warn("configfs-tsm: removing %s: %s", entry, strerror(errno));
 		if (r == 0)
