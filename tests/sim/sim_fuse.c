@@ -376,6 +376,7 @@ static int serve(struct fs *fs, const struct sim_fuse_config *cfg)
 	int r;
 
 	f = fuse_new(&args, &ops, sizeof(ops), fs);
+	fuse_opt_free_args(&args); /* fuse_new may have copied argv */
 	if (!f)
 		return log_errno(-EINVAL, "cannot create the FUSE file system");
 	if (fuse_mount(f, cfg->mountpoint) != 0) {
