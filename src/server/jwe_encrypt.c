@@ -25,7 +25,8 @@ struct jwe_keys {
 	uint8_t cek[32];
 };
 
-/* Ephemeral key, ECDH, KDF: fills k->kek and the epk coordinates (04 || x || y). */
+/* Ephemeral key, ECDH, KDF: fills k->kek and the epk coordinates (04 || x || y). The peer
+ * was validated by ks_tee_pubkey_to_evp(), so set_peer skips its costly re-validation. */
 static int agree(const struct ks_tee_pubkey *key, struct jwe_keys *k, uint8_t epk[65])
 {
 	EVP_PKEY *peer = NULL, *eph;
@@ -38,7 +39,7 @@ static int agree(const struct ks_tee_pubkey *key, struct jwe_keys *k, uint8_t ep
 		return r;
 	eph = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 	ok = eph && (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, eph, NULL)) &&
-	     EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer(ctx, peer) == 1 &&
+	     EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
 	     EVP_PKEY_derive(ctx, k->kdf_in + 4, &zlen) == 1 && zlen == 32 &&
 	     EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, epk, 65, &elen) == 1 &&
 	     elen == 65 && epk[0] == 0x04;
