@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #define CHAIN_MAX 8
@@ -88,6 +89,25 @@ static void check(struct vf_pck_entry *e, const struct vf_collateral *coll, X509
 		vf_note(f, VF_PCK_NOT_REVOKED, "PCK certificate is revoked by the PCK CRL");
 }
 
+/* The chain text must be exactly the canonical PEM of its certificates (what the quoting
+ * enclave writes): no byte of the quote may change without the verdict changing. */
+static bool canonical_pem(const char *chain, size_t len, X509 **certs, int n)
+{
+	BIO *bio = BIO_new(BIO_s_mem());
+	const char *p;
+	long plen;
+	bool ok = bio != NULL;
+
+	for (int i = 0; ok && i < n; i++)
+		ok = PEM_write_bio_X509(bio, certs[i]) == 1;
+	if (ok) {
+		plen = BIO_get_mem_data(bio, &p);
+		ok = plen >= 0 && (size_t)plen == len && memcmp(p, chain, len) == 0;
+	}
+	BIO_free(bio);
+	return ok;
+}
+
 int vf_pck_entry_build(const char *chain, size_t len, const struct vf_collateral *coll,
 		       struct vf_pck_entry **out)
 {
@@ -104,6 +124,9 @@ int vf_pck_entry_build(const char *chain, size_t len, const struct vf_collateral
 		free(e);
 		return n;
 	}
+	if (n > 0 && !canonical_pem(chain, len, certs, n))
+		vf_note(&e->findings, VF_PCK_CHAIN_PEM,
+			"PCK certificate chain in the quote is not canonical PEM (stray or altered bytes)");
 	if (n < 0) {
 		vf_note(&e->findings, VF_PCK_CHAIN_PEM, "PCK certificate chain in the quote is not PEM");
 		n = vf_certs_from_der((const uint8_t *)chain, len, certs, CHAIN_MAX);
