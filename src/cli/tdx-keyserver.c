@@ -11,6 +11,9 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
+	{ "serve", ks_cmd_serve,
+	  "serve --config FILE [-v]\n"
+	  "        run the HTTPS key server (KBS protocol 0.4.0)" },
 	{ "verify", ks_verify,
 	  "verify QUOTE --collateral DIR [--at RFC3339] [--anchor FILE] [--json]\n"
 	  "        DCAP-verify a TDX quote offline (exit 0 ok, 1 rejected, 2 usage/IO)" },

@@ -112,7 +112,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	struct vf_result res;
 	struct tdx_quote q;
 	uint8_t id[KS_SESSION_ID_LEN];
-	char reason[320], body[1100];
+	char reason[320], token[KS_TOKEN_MAX], body[KS_TOKEN_MAX + 16];
 	const char *why = NULL;
 	size_t qlen;
 	int r;
@@ -123,8 +123,11 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (r < 0)
 		return refuse(srv, req, rep, r == -ETIMEDOUT ? "session expired" : "unknown session", NULL, -1);
 	if (s.state == KS_SESSION_ATTESTED) {
-		/* Trustee returns the stored token without looking at the new body (§4.2). */
-		int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", s.claims.token);
+		/* Trustee returns the session's token without looking at the new body (§4.2);
+		 * re-issuing it from the stored claims is equivalent and keeps sessions small. */
+		if (ks_token_issue(srv->token_key, &s.claims, (s.expires_ms - ks_now_ms()) / 1000, token, sizeof(token)) < 0)
+			return refuse(srv, req, rep, "token_error", &s.claims.td, s.claims.tcb_status);
+		int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 		ks_reply_json(rep, 200, strdup(body), (size_t)n);
 		ks_set_cookie(rep, &s);
 		return;
@@ -158,7 +161,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	claims.tcb_status = (int)res.tcb_status;
 	memcpy(claims.tee_x, in.key.x, 32);
 	memcpy(claims.tee_y, in.key.y, 32);
-	r = ks_token_issue(srv->token_key, &claims, srv->cfg.session_lifetime_s, claims.token, sizeof(claims.token));
+	r = ks_token_issue(srv->token_key, &claims, srv->cfg.session_lifetime_s, token, sizeof(token));
 	if (r < 0) {
 		log_errno(r, "attest: issuing a token");
 		return refuse(srv, req, rep, "token_error", &q.td, claims.tcb_status);
@@ -166,7 +169,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (ks_session_attest(srv->sessions, id, &claims) < 0)
 		return refuse(srv, req, rep, "session expired during verification", &q.td, claims.tcb_status);
 	audit(srv, req, "attested", NULL, &q.td, claims.tcb_status);
-	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", claims.token);
+	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 	ks_reply_json(rep, 200, strdup(body), (size_t)n);
 	ks_set_cookie(rep, &s);
 }

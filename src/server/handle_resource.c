@@ -80,6 +80,9 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 	r = ks_policies_check(srv->policies, resource, &c, reason, sizeof(reason));
 	if (r < 0) {
 		audit(srv, req, resource, &c, "refuse", reason, &aerr);
+		/* No policy = not a resource this server releases: Trustee's "missing resource". */
+		if (r == -ENOENT)
+			return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");
 		return ks_reply_error(rep, KBS_ERR_POLICY_DENY, "Access denied by policy");
 	}
 	r = ks_resource_read(srv->cfg.resources_dir, resource, &data);

@@ -19,7 +19,6 @@ struct ks_claims {
 	struct tdx_td_info td;
 	int tcb_status;          /* enum vf_tcb_status */
 	uint8_t tee_x[32], tee_y[32]; /* the JWE recipient (P-256) */
-	char token[1024];        /* returned again on a repeated /attest */
 };
 
 struct ks_session {

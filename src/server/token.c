@@ -17,7 +17,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#define TOKEN_MAX 1024
+#define TOKEN_MAX 4096
 static const char jwt_header[] = "{\"alg\":\"ES256\",\"typ\":\"JWT\"}";
 
 struct ks_token_key {
@@ -76,7 +76,15 @@ static json_object *claims_json(const struct ks_claims *c, int64_t now, int64_t 
 	json_object_object_add(jwk, "x", json_object_new_string(x));
 	json_object_object_add(jwk, "y", json_object_new_string(y));
 	json_object_object_add(rdc, "tee-pubkey", jwk);
-	td_json_fill(tdx, NULL, &c->td, NULL);
+	/* What resource policies look at (src/verify/policy.h), nothing more. */
+	json_object *rtmr = json_object_new_array();
+	for (int i = 0; i < 4; i++)
+		json_object_array_add(rtmr, json_hex(c->td.rtmr[i], TDX_MR_LEN));
+	json_object_object_add(tdx, "mr_td", json_hex(c->td.mr_td, TDX_MR_LEN));
+	json_object_object_add(tdx, "rtmr", rtmr);
+	json_object_object_add(tdx, "mr_config_id", json_hex(c->td.mr_config_id, TDX_MR_LEN));
+	json_object_object_add(tdx, "td_attributes", json_hex(c->td.td_attributes, 8));
+	json_object_object_add(tdx, "xfam", json_hex(c->td.xfam, 8));
 	json_object_object_add(tdx, "tcb_status", json_object_new_int(c->tcb_status));
 	json_object_object_add(ae, "runtime_data_claims", rdc);
 	json_object_object_add(ae, "tdx", tdx);
@@ -202,10 +210,7 @@ static int parse_claims(const char *payload, struct ks_claims *c)
 		return -EKEYREJECTED;
 	c->tcb_status = json_object_get_int(v);
 	if (hex_field(tdx, "mr_td", c->td.mr_td, 48) || hex_field(tdx, "mr_config_id", c->td.mr_config_id, 48) ||
-	    hex_field(tdx, "mr_owner", c->td.mr_owner, 48) || hex_field(tdx, "mr_owner_config", c->td.mr_owner_config, 48) ||
-	    hex_field(tdx, "td_attributes", c->td.td_attributes, 8) || hex_field(tdx, "xfam", c->td.xfam, 8) ||
-	    hex_field(tdx, "mr_seam", c->td.mr_seam, 48) || hex_field(tdx, "tee_tcb_svn", c->td.tee_tcb_svn, 16) ||
-	    hex_field(tdx, "report_data", c->td.report_data, 64))
+	    hex_field(tdx, "td_attributes", c->td.td_attributes, 8) || hex_field(tdx, "xfam", c->td.xfam, 8))
 		return -EKEYREJECTED;
 	if (!json_object_object_get_ex(tdx, "rtmr", &rtmr) || json_object_array_length(rtmr) != 4)
 		return -EKEYREJECTED;

@@ -1,6 +1,8 @@
 /* Attestation tokens (kbs-protocol.md §9): JWT-shaped, ES256-signed by the server, with
  * iat/exp and the TEE key at submods.cpu0."ear.veraison.annotated-evidence"
- * .runtime_data_claims."tee-pubkey", plus the verified TD claims used by resource policy. */
+ * .runtime_data_claims."tee-pubkey", plus the verified TD claims used by resource policy
+ * (MRTD, RTMRs, MRCONFIGID, attributes, XFAM, TCB status; other fields come back zero). */
+#define KS_TOKEN_MAX 4096
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
