@@ -124,3 +124,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+demo: deps all
+	tests/demo.sh
