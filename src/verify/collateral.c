@@ -78,21 +78,26 @@ static void add_window(struct vf_collateral *c, const struct vf_window *w)
 }
 
 /* An issuer chain file: [signer, root]. Checks the signer against the anchor and the
- * root CRL; records validity windows. Returns the signer (a new reference) or NULL. */
-static X509 *issuer_chain(struct vf_collateral *c, const char *dir, const char *name,
-			  enum vf_check to_anchor, enum vf_check time_check, enum vf_check revoked,
-			  const char *what)
+ * root CRL; records validity windows. *signer: a new reference, or NULL when the file holds
+ * no certificate. Returns 0, or a negative errno when the file cannot be read. */
+static int issuer_chain(struct vf_collateral *c, const char *dir, const char *name,
+			enum vf_check to_anchor, enum vf_check time_check, enum vf_check revoked,
+			const char *what, X509 **signer)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
-	X509 *certs[CHAIN_MAX] = { 0 }, *signer = NULL;
+	X509 *certs[CHAIN_MAX] = { 0 };
 	struct vf_window w;
 	size_t len;
-	int n;
+	int n, r;
 
-	if (read_file(dir, name, &buf, &len) < 0 ||
-	    (n = vf_certs_from_pem((const char *)buf, len, certs, CHAIN_MAX)) < 0) {
-		vf_note(&c->findings, to_anchor, "issuer chain file missing or not PEM certificates");
-		return NULL;
+	*signer = NULL;
+	r = read_file(dir, name, &buf, &len);
+	if (r < 0)
+		return log_errno(r, "cannot read collateral %s/%s", dir, name);
+	n = vf_certs_from_pem((const char *)buf, len, certs, CHAIN_MAX);
+	if (n < 0) {
+		vf_note(&c->findings, to_anchor, "issuer chain file holds no PEM certificate");
+		return 0;
 	}
 	if (!vf_cert_signed_by(certs[0], c->anchor))
 		vf_note(&c->findings, to_anchor, "issuer certificate is not signed by the trust anchor");
@@ -104,10 +109,10 @@ static X509 *issuer_chain(struct vf_collateral *c, const char *dir, const char *
 	}
 	if (vf_crl_revokes(c->root_crl, certs[0]))
 		vf_note(&c->findings, revoked, "issuer certificate is revoked by the root CA CRL");
-	signer = certs[0];
+	*signer = certs[0];
 	certs[0] = NULL;
 	vf_certs_free(certs, n);
-	return signer;
+	return 0;
 }
 
 /* tcb_info.json / qe_identity.json: raw slice signature, then the parsed fields. */
@@ -203,19 +208,23 @@ static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool
 	vf_crl_window(c->pck_crl, VF_PCKCRL_TIME, "PCK CRL", &w);
 	add_window(c, &w);
 
-	c->pck_crl_ca = issuer_chain(c, dir, "pck_crl_issuer_chain.pem", VF_PCKCRL_ISSUER_CHAIN,
-				     VF_PCKCRL_ISSUER_CHAIN, VF_PCKCRL_ISSUER_CHAIN, "PCK CRL issuer");
-	if (c->pck_crl_ca && !vf_crl_signed_by(c->pck_crl, X509_get0_pubkey(c->pck_crl_ca)))
+	r = issuer_chain(c, dir, "pck_crl_issuer_chain.pem", VF_PCKCRL_ISSUER_CHAIN,
+			 VF_PCKCRL_ISSUER_CHAIN, VF_PCKCRL_ISSUER_CHAIN, "PCK CRL issuer", &c->pck_crl_ca);
+	if (r < 0)
+		return r;
+	if (!c->pck_crl_ca || !vf_crl_signed_by(c->pck_crl, X509_get0_pubkey(c->pck_crl_ca)))
 		vf_note(&c->findings, VF_PCKCRL_ISSUER_CHAIN, "PCK CRL is not signed by its issuer chain");
-	tcb_signer = issuer_chain(c, dir, "tcb_info_issuer_chain.pem", VF_TCB_CHAIN_TO_ANCHOR,
-				  VF_TCB_CHAIN_TIME, VF_TCB_SIGNER_NOT_REVOKED, "TCB signing certificate");
-	r = signed_json(c, dir, "tcb_info.json", "tcbInfo", tcb_signer, VF_TCBINFO_SIG, true);
+	r = issuer_chain(c, dir, "tcb_info_issuer_chain.pem", VF_TCB_CHAIN_TO_ANCHOR,
+			 VF_TCB_CHAIN_TIME, VF_TCB_SIGNER_NOT_REVOKED, "TCB signing certificate", &tcb_signer);
+	if (r == 0)
+		r = signed_json(c, dir, "tcb_info.json", "tcbInfo", tcb_signer, VF_TCBINFO_SIG, true);
 	X509_free(tcb_signer);
 	if (r < 0)
 		return r;
-	qe_signer = issuer_chain(c, dir, "qe_identity_issuer_chain.pem", VF_QE_CHAIN_TO_ANCHOR,
-				 VF_QE_CHAIN_TIME, VF_QE_CHAIN_TO_ANCHOR, "QE identity signing certificate");
-	r = signed_json(c, dir, "qe_identity.json", "enclaveIdentity", qe_signer, VF_QEID_SIG, false);
+	r = issuer_chain(c, dir, "qe_identity_issuer_chain.pem", VF_QE_CHAIN_TO_ANCHOR,
+			 VF_QE_CHAIN_TIME, VF_QE_CHAIN_TO_ANCHOR, "QE identity signing certificate", &qe_signer);
+	if (r == 0)
+		r = signed_json(c, dir, "qe_identity.json", "enclaveIdentity", qe_signer, VF_QEID_SIG, false);
 	X509_free(qe_signer);
 	if (r < 0)
 		return r;
