@@ -13,7 +13,7 @@ struct sgx_pck_ext {
 	int sgx_type;        /* 0 standard, 1 scalable, 2 scalable with integrity */
 };
 
-/* DER of the SGX extension OID, and of its first-level sub-OID prefix. */
+/* DER content of the SGX extension OID 1.2.840.113741.1.13.1 (pck_ext.c). */
 extern const uint8_t sgx_ext_oid[9];
 
 /* Decodes the extension value (the content of the OCTET STRING) with mbedTLS's ASN.1

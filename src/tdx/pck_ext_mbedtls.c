@@ -10,7 +10,6 @@
 #include <mbedtls/oid.h>
 #include <mbedtls/x509_crt.h>
 
-const uint8_t sgx_ext_oid[9] = { 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01 };
 
 /* Reads one SEQUENCE { OID, value } and returns the OID's last arc relative to `prefix`
  * (the sub-OID under the SGX extension) in *arc; *p is left at the value. */

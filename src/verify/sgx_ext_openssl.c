@@ -8,7 +8,6 @@
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 
-static const uint8_t sgx_oid[9] = { 0x2a, 0x86, 0x48, 0x86, 0xf8, 0x4d, 0x01, 0x0d, 0x01 };
 
 struct tlv {
 	const uint8_t *val;
@@ -90,7 +89,7 @@ static int decode_tcb(const struct tlv *v, struct sgx_pck_ext *out)
 
 	if (v->tag != V_ASN1_SEQUENCE || !v->constructed)
 		return -EBADMSG;
-	memcpy(prefix, sgx_oid, 9);
+	memcpy(prefix, sgx_ext_oid, 9);
 	prefix[9] = 0x02;
 	while (p < end) {
 		struct tlv item;
@@ -131,7 +130,7 @@ int vf_sgx_ext_decode(const uint8_t *der, size_t len, struct sgx_pck_ext *out)
 	if (len > 1u << 16 || get_tlv(&p, der + len, &top) < 0 || p != der + len ||
 	    top.tag != V_ASN1_SEQUENCE || !top.constructed)
 		return -EBADMSG;
-	memcpy(prefix, sgx_oid, 9);
+	memcpy(prefix, sgx_ext_oid, 9);
 	p = top.val;
 	end = top.val + top.len;
 	while (p < end) {
@@ -168,8 +167,8 @@ int vf_sgx_ext_from_cert(X509 *cert, struct sgx_pck_ext *out)
 		const ASN1_OBJECT *obj = X509_EXTENSION_get_object(ext);
 		const ASN1_OCTET_STRING *val;
 
-		if (!obj || OBJ_length(obj) != sizeof(sgx_oid) ||
-		    memcmp(OBJ_get0_data(obj), sgx_oid, sizeof(sgx_oid)) != 0)
+		if (!obj || OBJ_length(obj) != sizeof(sgx_ext_oid) ||
+		    memcmp(OBJ_get0_data(obj), sgx_ext_oid, sizeof(sgx_ext_oid)) != 0)
 			continue;
 		val = X509_EXTENSION_get_data(ext);
 		if (!val)
