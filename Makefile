@@ -115,6 +115,11 @@ build-fuzz/fuzz/%: build-fuzz/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(C
 bench: deps all
 	bench/run.sh
 
+# KBS flow load generator (bench/run.sh, tests/integration/kbs_load.sh).
+$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SIM)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/tdx-unlock $(DESTDIR)$(PREFIX)/bin/

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Full KBS flows against a real tdx-keyserver on 127.0.0.1 with a simulator PKI: builds
+# $BUILD/bench/kbs_load, starts the server, runs the load generator and prints its
+# "key value" lines (see bench/kbs_load.c); then stops the server by PID.
+# Usage: bench/kbs_flow.sh [kbs_load options...]   e.g. --threads 64 --flows 10000 --floor 1
+# Environment: BUILD (default build-bench), SERVER_THREADS (2), KEEP_DIR (keep the work dir).
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build-bench}
+SERVER_THREADS=${SERVER_THREADS:-2}
+make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" >/dev/null
+
+flows=2000
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+	[ "${args[i]}" = --flows ] && flows=${args[i + 1]}
+done
+
+dir=$(mktemp -d /tmp/kbs-flow.XXXXXX)
+spid=
+cleanup() {
+	if [ -n "$spid" ]; then kill "$spid" 2>/dev/null; wait "$spid" 2>/dev/null; fi
+	[ -n "${KEEP_DIR:-}" ] || rm -rf "$dir"
+}
+trap cleanup EXIT
+
+"$BUILD/tdx-sim" pki "$dir/pki" >/dev/null
+"$BUILD/tdx-sim" quote --pki "$dir/pki" --report-data "$(printf '0%.0s' {1..128})" -o "$dir/q.bin"
+policy=$("$BUILD/tdx-keyserver" policy-from-quote "$dir/q.bin")
+printf '{"default/luks/demo": %s}\n' "$policy" >"$dir/policy.json"
+mkdir -p "$dir/res/default/luks"
+head -c 32 /dev/urandom >"$dir/res/default/luks/demo"
+chmod 600 "$dir/res/default/luks/demo"
+# Sessions live session_lifetime_s (300 s) after /auth even when the flow is over, so the
+# table must hold every flow of the run (the default 10000 would refuse flow 10001).
+max_sessions=$((flows + 1000 > 10000 ? flows + 1000 : 10000))
+cat >"$dir/config.json" <<EOF
+{"listen":"127.0.0.1:0","tls_cert":"$PWD/keys-example/server.pem","tls_key":"$PWD/keys-example/server.key",
+ "resources_dir":"$dir/res","policy_file":"$dir/policy.json","collateral_dir":"$dir/pki/collateral",
+ "trust_anchor":"$dir/pki/collateral/root_ca.pem","audit_log":"$dir/audit.log","threads":$SERVER_THREADS,
+ "max_sessions":$max_sessions}
+EOF
+"$BUILD/tdx-keyserver" serve --config "$dir/config.json" 2>"$dir/server.log" &
+spid=$!
+port=
+for _ in $(seq 100); do
+	port=$(sed -n 's|.*listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$dir/server.log")
+	[ -n "$port" ] && break
+	kill -0 "$spid" 2>/dev/null || break
+	sleep 0.05
+done
+[ -n "$port" ] || { echo "kbs_flow.sh: server did not start:" >&2; cat "$dir/server.log" >&2; exit 1; }
+echo "server_threads $SERVER_THREADS"
+echo "server_max_sessions $max_sessions"
+rc=0
+"$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
+	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" "$@" || rc=$?
+echo "audit_lines $(wc -l <"$dir/audit.log")"
+exit $rc
