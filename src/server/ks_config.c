@@ -113,6 +113,7 @@ int ks_config_load(const char *path, struct ks_config *c)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	_cleanup_free_ char *dir = NULL;
+	const char *base;
 	json_object *obj;
 	size_t len;
 	int r;
@@ -140,8 +141,11 @@ int ks_config_load(const char *path, struct ks_config *c)
 		json_object_put(obj);
 		return -ENOMEM;
 	}
+	/* Once: dirname() may modify its argument, so calling it per key would climb one
+	 * directory further up for every key of the file. */
+	base = dirname(dir);
 	json_object_object_foreach(obj, key, val) {
-		if ((r = apply(dirname(dir), key, val, c)) < 0)
+		if ((r = apply(base, key, val, c)) < 0)
 			break;
 	}
 	json_object_put(obj);
