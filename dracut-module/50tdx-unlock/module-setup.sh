@@ -1,0 +1,162 @@
+#!/bin/bash
+# 50tdx-unlock — dracut 059 module: unlock LUKS2 volumes in the initrd by TDX attestation
+# to a key server (tdx-unlock). Glue only; the logic lives in the C helper and plugin.
+#
+# Two ways to run the unlock (dracut.conf: tdx_unlock_method=token|service):
+#   token    libcryptsetup-token-tdx-unlock.so; systemd-cryptsetup@ calls it, ordered
+#            after network-online.target by a drop-in (default when the plugin exists)
+#   service  tdx-unlock.service runs `tdx-unlock unlock --all` before cryptsetup.target;
+#            systemd-cryptsetup@ waits for it and prompts only if it failed
+# Either way the passphrase prompt of systemd-cryptsetup stays the last resort.
+#
+# Optional dracut.conf variables (for packaging and the QEMU tests):
+#   tdx_unlock_bindir=DIR     where tdx-unlock is   (default: $PATH)
+#   tdx_unlock_plugindir=DIR  where the plugin is   (default: libcryptsetup's token dir)
+#   tdx_unlock_confdir=DIR    copied to /etc/tdx-unlock in the image (default /etc/tdx-unlock)
+#   tdx_unlock_method=token|service
+
+TDX_PLUGIN=libcryptsetup-token-tdx-unlock.so
+
+# Path of the tdx-unlock binary, or nothing.
+tdx_binary() {
+    if [[ $tdx_unlock_bindir ]]; then
+        [[ -x $tdx_unlock_bindir/tdx-unlock ]] && echo "$tdx_unlock_bindir/tdx-unlock"
+    else
+        command -v tdx-unlock
+    fi
+}
+
+# libcryptsetup's external token directory (Debian: /lib/x86_64-linux-gnu/cryptsetup).
+tdx_token_dir() {
+    local d
+    for d in $libdirs /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib; do
+        [[ -e $d/libcryptsetup.so.12 ]] && { echo "$d/cryptsetup"; return 0; }
+    done
+    return 1
+}
+
+tdx_plugin() { echo "${tdx_unlock_plugindir:-$(tdx_token_dir)}/$TDX_PLUGIN"; }
+
+tdx_method() {
+    if [[ $tdx_unlock_method ]]; then
+        echo "$tdx_unlock_method"
+    elif [[ -e $(tdx_plugin) ]]; then
+        echo token
+    else
+        echo service
+    fi
+}
+
+# UUIDs of the LUKS2 devices on this host that carry a tdx-unlock token (host-only mode).
+tdx_bound_uuids() {
+    local dev
+    for dev in $(blkid -t TYPE=crypto_LUKS -o device 2>/dev/null); do
+        cryptsetup luksDump "$dev" 2>/dev/null | grep -qE '^[[:space:]]+[0-9]+: tdx-unlock$' &&
+            blkid -s UUID -o value "$dev"
+    done
+}
+
+# Volume name for a UUID as in /etc/crypttab, else systemd's default luks-UUID.
+tdx_volume_name() {
+    local name
+    name=$(awk -v u="$1" '$1 !~ /^#/ && ($2 == "UUID=" u || $2 == "/dev/disk/by-uuid/" u) { print $1; exit }' \
+        "${dracutsysrootdir}/etc/crypttab" 2>/dev/null)
+    echo "${name:-luks-$1}"
+}
+
+check() {
+    require_binaries cryptsetup || return 1
+    if [[ -z $(tdx_binary) ]] && [[ ! -e $(tdx_plugin) ]]; then
+        dinfo "tdx-unlock: neither tdx-unlock nor $TDX_PLUGIN found"
+        return 1
+    fi
+    # host-only: include by itself only when a local LUKS2 volume is bound
+    [[ $hostonly ]] && [[ $(tdx_bound_uuids) ]] && return 0
+    # otherwise only on request (--add tdx-unlock): never force the network on an image
+    return 255
+}
+
+depends() {
+    # "network", not a backend: 40network picks the one the image uses.
+    local m="crypt systemd network"
+    # dracut-ng split systemd-cryptsetup into its own module
+    dracut_module_path systemd-cryptsetup >/dev/null 2>&1 && m="$m systemd-cryptsetup"
+    echo "$m"
+    return 0
+}
+
+cmdline() {
+    [[ $(tdx_bound_uuids) ]] && printf ' rd.neednet=1'
+}
+
+installkernel() {
+    # configfs-tsm (tsm), the TDX guest driver and the other CoCo guest drivers (names vary
+    # by kernel version: take the whole directory), vsock for the QGS fallback path.
+    hostonly='' instmods configfs tsm tdx-guest vsock vmw_vsock_virtio_transport
+    hostonly='' instmods =drivers/virt/coco
+}
+
+# Writes the [Unit] drop-in that orders one bound volume after the network.
+tdx_volume_dropin() {
+    local unit dir
+    unit=$(systemd-escape "$1") || return 1
+    dir="$initdir$systemdsystemunitdir/systemd-cryptsetup@$unit.service.d"
+    mkdir -p "$dir"
+    cp "$moddir/tdx-unlock-cryptsetup-network.conf" "$dir/50-tdx-unlock.conf"
+}
+
+install() {
+    local bin plugin method f uuid confdir=${tdx_unlock_confdir:-/etc/tdx-unlock}
+    bin=$(tdx_binary)
+    plugin=$(tdx_plugin)
+    method=$(tdx_method)
+
+    # Binaries: their libraries (libcryptsetup, libcurl + OpenSSL, mbedTLS, json-c) are
+    # resolved by dracut-install. A dlopen()ed plugin is not a dependency of anything.
+    [[ $bin ]] && inst_binary "$bin" /usr/bin/tdx-unlock
+    [[ -e $plugin ]] && inst_binary "$plugin" "$(tdx_token_dir)/$TDX_PLUGIN"
+    inst_multiple -o modprobe
+
+    # Configuration and CA (measured as part of the initramfs).
+    if [[ -d $confdir ]]; then
+        for f in "$confdir"/*; do
+            [[ -f $f ]] && inst_simple "$f" "/etc/tdx-unlock/${f##*/}"
+        done
+    fi
+
+    # rd.tdx_unlock.* -> /run/tdx-unlock/env, device ordering, timeout (see the script).
+    inst_script "$moddir/tdx-unlock-generator.sh" "$systemdutildir/system-generators/tdx-unlock-generator"
+
+    case $method in
+    service)
+        [[ $bin ]] || { derror "tdx-unlock: method 'service' needs the tdx-unlock binary"; return 1; }
+        inst_simple "$moddir/tdx-unlock.service" "$systemdsystemunitdir/tdx-unlock.service"
+        inst_simple "$moddir/tdx-unlock-cryptsetup-after-service.conf" \
+            "$systemdsystemunitdir/systemd-cryptsetup@.service.d/50-tdx-unlock.conf"
+        $SYSTEMCTL -q --root "$initdir" enable tdx-unlock.service
+        ;;
+    token)
+        [[ -e $plugin ]] || { derror "tdx-unlock: method 'token' needs $plugin"; return 1; }
+        if [[ $hostonly ]] && [[ $(tdx_bound_uuids) ]]; then
+            # only the bound volumes wait for the network
+            for uuid in $(tdx_bound_uuids); do
+                tdx_volume_dropin "$(tdx_volume_name "$uuid")"
+            done
+        else
+            # generic image: every systemd-cryptsetup@ instance (bound or not) waits
+            inst_simple "$moddir/tdx-unlock-cryptsetup-network.conf" \
+                "$systemdsystemunitdir/systemd-cryptsetup@.service.d/50-tdx-unlock.conf"
+        fi
+        ;;
+    *)
+        derror "tdx-unlock: unknown tdx_unlock_method '$method' (token|service)"
+        return 1
+        ;;
+    esac
+
+    # Host-only images with a bound volume bring the network up (R2: only then).
+    if [[ $hostonly_cmdline == yes ]] && [[ $(tdx_bound_uuids) ]]; then
+        mkdir -p "$initdir/etc/cmdline.d"
+        echo " rd.neednet=1 " >"$initdir/etc/cmdline.d/50tdx-unlock.conf"
+    fi
+}
