@@ -11,6 +11,10 @@ enum { EXIT_OK = 0, EXIT_REJECT = 1, EXIT_USAGE = 2 };
 int cmd_inspect(int argc, char **argv);
 int cmd_quote(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_bind(int argc, char **argv);
+int cmd_unbind(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_unlock(int argc, char **argv);
 
 /* Parses a whole number of seconds in 1..3600; returns 0 or -EINVAL. */
 int parse_timeout(const char *s, int *out);

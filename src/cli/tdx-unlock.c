@@ -12,6 +12,10 @@ static const struct {
 	{ "inspect", cmd_inspect, "inspect FILE [--json]            print the fields of a quote or TDREPORT" },
 	{ "quote", cmd_quote, "quote --report-data HEX [-o FILE] obtain a TDX quote over REPORTDATA" },
 	{ "fetch", cmd_fetch, "fetch --url URL --resource R -o FILE  attest and fetch a secret" },
+	{ "bind", cmd_bind, "bind DEVICE --url URL --resource R --secret-out FILE  add a keyslot + token" },
+	{ "unbind", cmd_unbind, "unbind DEVICE [--token N]        remove a tdx-unlock token and its keyslot" },
+	{ "list", cmd_list, "list DEVICE                       show keyslots and tdx-unlock tokens" },
+	{ "unlock", cmd_unlock, "unlock DEVICE [NAME] | --all [--test]  attest, fetch, open LUKS2 volumes" },
 };
 
 static void usage(FILE *f)

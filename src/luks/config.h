@@ -1,0 +1,63 @@
+/* Configuration sources of the unlock path, in precedence order:
+ *   1. kernel command line (rd.tdx_unlock.*; only in the initrd, see luks_sources_load)
+ *   2. /etc/tdx-unlock/tdx-unlock.conf (inside the initramfs, hence measured)
+ *   3. the LUKS2 token (unauthenticated: see settings.h for what it may decide)
+ *
+ * Configuration file: one "key = value" per line, '#' starts a comment line, blank lines
+ * are ignored, unknown keys and malformed lines are errors (a typo must not silently
+ * widen trust). Keys:
+ *   url = https://HOST[:PORT]      repeatable, at most 8: the trusted key servers
+ *   ca = /ABSOLUTE/PATH.pem        CA that signs the key servers' certificates
+ *   timeout = SECONDS              5..3600, overall deadline per unlock
+ *   allow-token-urls = yes|no      whether URLs from the LUKS2 token may be used
+ *   debug = yes|no                 verbose logging
+ * Command line: rd.tdx_unlock.url=URL (repeatable), rd.tdx_unlock.timeout=S,
+ * rd.tdx_unlock.debug[=0|1], rd.tdx_unlock=0 (disable), rd.tdx_unlock.tsm=DIR (tests:
+ * configfs-tsm report directory). */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "token.h"
+
+#define LUKS_CONFIG_PATH "/etc/tdx-unlock/tdx-unlock.conf"
+#define LUKS_CMDLINE_PATH "/proc/cmdline"
+#define LUKS_INITRD_RELEASE "/etc/initrd-release"
+/* Test overrides (environment): another configuration file / command line file. Setting
+ * TDX_UNLOCK_CMDLINE also makes rd.* options count outside an initrd. */
+#define LUKS_ENV_CONFIG "TDX_UNLOCK_CONFIG"
+#define LUKS_ENV_CMDLINE "TDX_UNLOCK_CMDLINE"
+#define LUKS_CONFIG_FILE_MAX (64u * 1024)
+#define LUKS_CMDLINE_MAX (64u * 1024)
+
+enum { LUKS_UNSET = -1 };
+
+/* What one source says; unset fields are 0 / "" / LUKS_UNSET. */
+struct luks_config {
+	bool present;                 /* the source exists (file read, cmdline honoured) */
+	char urls[LUKS_TOKEN_MAX_URLS][LUKS_TOKEN_URL_MAX + 1];
+	size_t n_urls;
+	char ca_file[LUKS_TOKEN_PATH_MAX + 1];
+	int timeout_s;                /* 0 = unset */
+	int allow_token_urls;         /* LUKS_UNSET, 0, 1 */
+	int debug;                    /* LUKS_UNSET, 0, 1 */
+	int enabled;                  /* LUKS_UNSET, 0, 1 (rd.tdx_unlock=) */
+	char tsm_dir[LUKS_TOKEN_PATH_MAX + 1];
+};
+
+struct luks_sources {
+	struct luks_config cmdline;
+	struct luks_config file;
+};
+
+void luks_config_init(struct luks_config *c);
+/* Parses a configuration file's text (origin names it in log lines). -EINVAL on any
+ * malformed line, unknown key or out-of-range value, with one line naming it. */
+int luks_config_parse(const char *text, size_t len, const char *origin, struct luks_config *c);
+/* Parses a kernel command line; options other than rd.tdx_unlock* are ignored. */
+int luks_cmdline_parse(const char *text, size_t len, struct luks_config *c);
+/* Reads both sources (paths from the environment overrides or the defaults). A missing
+ * configuration file is not an error (file.present = false); an unreadable or malformed
+ * one is. The command line is read only inside an initrd (LUKS_INITRD_RELEASE exists) or
+ * when LUKS_ENV_CMDLINE is set. */
+int luks_sources_load(struct luks_sources *s);

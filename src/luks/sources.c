@@ -1,0 +1,50 @@
+/* Reads the configuration file and the kernel command line (paths overridable for tests). */
+#include "config.h"
+#include "../common/fileio.h"
+#include "../common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : def;
+}
+
+int luks_sources_load(struct luks_sources *s)
+{
+	const char *conf = env_or(LUKS_ENV_CONFIG, LUKS_CONFIG_PATH);
+	const char *cmdline = env_or(LUKS_ENV_CMDLINE, NULL);
+	uint8_t *buf = NULL;
+	size_t len;
+	int r;
+
+	luks_config_init(&s->cmdline);
+	luks_config_init(&s->file);
+
+	r = file_read_all(conf, LUKS_CONFIG_FILE_MAX, &buf, &len);
+	if (r == -ENOENT) {
+		log_debug("no configuration file %s", conf);
+	} else if (r < 0) {
+		return log_errno(r, "reading %s (check its permissions; at most 64 KiB)", conf);
+	} else {
+		r = luks_config_parse((const char *)buf, len, conf, &s->file);
+		free(buf);
+		buf = NULL;
+		if (r < 0)
+			return r;
+	}
+
+	/* rd.* options belong to the initrd (dracut.cmdline(7)). */
+	if (!cmdline && access(LUKS_INITRD_RELEASE, F_OK) != 0)
+		return 0;
+	r = file_read_all(cmdline ? cmdline : LUKS_CMDLINE_PATH, LUKS_CMDLINE_MAX, &buf, &len);
+	if (r < 0)
+		return log_errno(r, "reading the kernel command line %s", cmdline ? cmdline : LUKS_CMDLINE_PATH);
+	r = luks_cmdline_parse((const char *)buf, len, &s->cmdline);
+	free(buf);
+	return r;
+}

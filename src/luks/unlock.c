@@ -1,0 +1,265 @@
+/* unlock: for every selected device with a tdx-unlock token, attest and fetch the secret
+ * (one attestation per group of tokens sharing servers and CA), then open the token's
+ * keyslot. The header is only read. */
+#include "devices.h"
+#include "luks.h"
+#include "luks_util.h"
+#include "settings.h"
+#include "../common/cleanup.h"
+#include "../common/log.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_DEVICES 64
+#define MAX_TARGETS 128
+#define MAX_GROUPS 16
+
+struct device {
+	char path[LUKS_DEV_PATH_MAX];
+	char name[128];
+	struct crypt_device *cd;
+	bool done;
+};
+
+struct target {
+	size_t dev;
+	int token_id;
+	struct luks_token tok;
+	struct luks_settings set;
+	size_t group, res;
+};
+
+struct group {
+	const struct luks_settings *set; /* servers, CA and evidence of every member */
+	int timeout_s;                   /* the longest of the members */
+	const char *resources[KBS_MAX_RESOURCES];
+	size_t n_res;
+};
+
+struct unlock_ctx {
+	struct luks_sources src;
+	struct device devs[MAX_DEVICES];
+	size_t n_devs;
+	struct target targets[MAX_TARGETS];
+	size_t n_targets;
+	struct group groups[MAX_GROUPS];
+	size_t n_groups;
+};
+
+static void ctx_free(struct unlock_ctx **c)
+{
+	if (!*c)
+		return;
+	for (size_t i = 0; i < (*c)->n_devs; i++)
+		crypt_free((*c)->devs[i].cd);
+	free(*c);
+}
+
+static bool same_servers(const struct luks_settings *a, const struct luks_settings *b)
+{
+	if (a->n_urls != b->n_urls || strcmp(a->ca_file, b->ca_file) ||
+	    (a->tsm_dir == NULL) != (b->tsm_dir == NULL) || (a->tsm_dir && strcmp(a->tsm_dir, b->tsm_dir)))
+		return false;
+	for (size_t i = 0; i < a->n_urls; i++)
+		if (strcmp(a->urls[i], b->urls[i]))
+			return false;
+	return true;
+}
+
+/* Puts target t into a group with the same servers (and room), adding its resource once. */
+static int assign_group(struct unlock_ctx *c, struct target *t)
+{
+	for (size_t g = 0; g <= c->n_groups && g < MAX_GROUPS; g++) {
+		struct group *gr = &c->groups[g];
+
+		if (g == c->n_groups) {
+			gr->set = &t->set;
+			c->n_groups++;
+		} else if (!same_servers(gr->set, &t->set)) {
+			continue;
+		}
+		for (size_t i = 0; i < gr->n_res; i++)
+			if (!strcmp(gr->resources[i], t->tok.resource)) {
+				t->group = g;
+				t->res = i;
+				return 0;
+			}
+		if (gr->n_res == KBS_MAX_RESOURCES)
+			continue;
+		gr->resources[gr->n_res] = t->tok.resource;
+		t->group = g;
+		t->res = gr->n_res++;
+		if (t->set.timeout_s > gr->timeout_s)
+			gr->timeout_s = t->set.timeout_s;
+		return 0;
+	}
+	return log_errno(-E2BIG, "unlock: too many different key servers/resources (at most %d groups of %d)",
+			 MAX_GROUPS, KBS_MAX_RESOURCES);
+}
+
+/* Loads one device and adds a target for each of its usable tdx-unlock tokens. */
+static int add_device(struct unlock_ctx *c, const struct luks_unlock_opts *o, const char *path)
+{
+	struct device *d = &c->devs[c->n_devs];
+	size_t before = c->n_targets;
+	int r, max = crypt_token_max(CRYPT_LUKS2);
+
+	if (c->n_devs == MAX_DEVICES)
+		return log_errno(-E2BIG, "unlock: at most %d devices", MAX_DEVICES);
+	if (strlen(path) >= sizeof(d->path))
+		return log_errno(-ENAMETOOLONG, "unlock: device path %.64s... is too long", path);
+	memset(d, 0, sizeof(*d));
+	strcpy(d->path, path);
+	if ((r = luks_load(path, &d->cd)) < 0)
+		return r;
+	c->n_devs++;
+	for (int id = 0; id < max && c->n_targets < MAX_TARGETS; id++) {
+		struct target *t = &c->targets[c->n_targets];
+
+		memset(t, 0, sizeof(*t));
+		if (luks_token_read(d->cd, id, &t->tok) < 0)
+			continue;
+		if (luks_settings_resolve(&c->src, &t->tok, o->timeout_s, &t->set) < 0)
+			continue;
+		if (o->tsm_dir)
+			t->set.tsm_dir = o->tsm_dir;
+		t->dev = c->n_devs - 1;
+		t->token_id = id;
+		if ((r = assign_group(c, t)) < 0)
+			return r;
+		c->n_targets++;
+	}
+	if (c->n_targets == before) {
+		crypt_free(d->cd);
+		d->cd = NULL;
+		c->n_devs--;
+		if (o->all) {
+			log_debug("%s: no usable %s token", path, LUKS_TOKEN_TYPE);
+			return -ENOENT;
+		}
+		return log_errno(-ENOENT, "unlock: %s has no usable %s token (see tdx-unlock list)", path, LUKS_TOKEN_TYPE);
+	}
+	if (o->name)
+		snprintf(d->name, sizeof(d->name), "%s", o->name);
+	else if (!o->test)
+		snprintf(d->name, sizeof(d->name), "luks-%s", crypt_get_uuid(d->cd));
+	if (d->name[0] && crypt_status(NULL, d->name) == CRYPT_ACTIVE) {
+		log_info("%s: already active as %s", path, d->name);
+		d->done = true;
+	}
+	return 0;
+}
+
+static int collect(struct unlock_ctx *c, const struct luks_unlock_opts *o)
+{
+	char (*paths)[LUKS_DEV_PATH_MAX] = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!o->all)
+		return add_device(c, o, o->device);
+	paths = calloc(MAX_DEVICES, sizeof(*paths));
+	if (!paths)
+		return -ENOMEM;
+	r = luks_find_devices(paths, MAX_DEVICES, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		if (add_device(c, o, paths[i]) == -ENOMEM)
+			r = -ENOMEM;
+	free(paths);
+	if (r == 0 && !c->n_targets)
+		r = log_errno(-ENOENT, "unlock --all: no LUKS2 block device with a usable %s token", LUKS_TOKEN_TYPE);
+	return r;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fetches group g's resources and opens its devices. */
+static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_opts *o, long long deadline)
+{
+	struct group *gr = &c->groups[g];
+	struct secret secrets[KBS_MAX_RESOURCES] = { 0 };
+	struct kbs_client_opts ko;
+	long long left = deadline - now_ms();
+	int r;
+
+	if (left < 1000) {
+		log_err("unlock: deadline reached before fetching from %s", gr->set->urls[0]);
+		return;
+	}
+	luks_settings_to_kbs(gr->set, &ko);
+	ko.deadline_s = (int)(left / 1000) < gr->timeout_s ? (int)(left / 1000) : gr->timeout_s;
+	log_debug("fetching %zu resource(s) from %s (+%zu more server(s), URLs from the %s, CA from the %s), %d s",
+		  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
+		  luks_origin_name(gr->set->ca_origin), ko.deadline_s);
+	r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
+	for (size_t i = 0; r == 0 && i < c->n_targets; i++) {
+		struct target *t = &c->targets[i];
+		struct device *d = &c->devs[t->dev];
+		int ks;
+
+		if (t->group != g || d->done)
+			continue;
+		ks = luks_open_with_secret(d->cd, &t->tok, d->name[0] ? d->name : NULL, &secrets[t->res], 0);
+		if (ks >= 0) {
+			d->done = true;
+			log_info("%s: %s with keyslot %d (token %d)%s%s", d->path, o->test ? "key checked" : "unlocked",
+				 ks, t->token_id, d->name[0] ? " as " : "", d->name);
+		} else if (ks == -EPERM) {
+			log_err("%s: the secret released for %s opens none of the keyslots of token %d: the key "
+				"server holds another secret (upload the one bind wrote)", d->path, t->tok.resource, t->token_id);
+		} else {
+			log_errno(ks, "%s: activating keyslot of token %d as %s", d->path, t->token_id, d->name);
+		}
+	}
+	for (size_t i = 0; i < KBS_MAX_RESOURCES; i++)
+		secret_clear(&secrets[i]);
+}
+
+int luks_unlock(const struct luks_unlock_opts *o)
+{
+	_cleanup_(ctx_free) struct unlock_ctx *c = calloc(1, sizeof(*c));
+	long long deadline;
+	int r, max_timeout = 0;
+	size_t failed = 0;
+
+	if (!c)
+		return log_errno(-ENOMEM, "unlock: allocating");
+	if ((r = luks_sources_load(&c->src)) < 0)
+		return r;
+	if (c->src.cmdline.enabled == 0)
+		return log_errno(-ENOENT, "unlock: disabled by rd.tdx_unlock=0 on the kernel command line");
+	if (c->src.cmdline.debug == 1 || (c->src.cmdline.debug == LUKS_UNSET && c->src.file.debug == 1))
+		log_set_level(LOG_LVL_DEBUG);
+	if ((r = collect(c, o)) < 0)
+		return r;
+	for (size_t g = 0; g < c->n_groups; g++)
+		if (c->groups[g].timeout_s > max_timeout)
+			max_timeout = c->groups[g].timeout_s;
+	if (c->n_targets && (r = luks_td_probe(c->targets[0].set.tsm_dir)) < 0)
+		return r;
+	deadline = now_ms() + 1000LL * max_timeout;
+	for (size_t g = 0; g < c->n_groups; g++) {
+		bool pending = false;
+
+		for (size_t i = 0; i < c->n_targets; i++)
+			if (c->targets[i].group == g && !c->devs[c->targets[i].dev].done)
+				pending = true;
+		if (pending)
+			run_group(c, g, o, deadline);
+	}
+	for (size_t i = 0; i < c->n_devs; i++)
+		if (!c->devs[i].done) {
+			failed++;
+			log_err("%s: not unlocked (see the lines above; the passphrase still works)", c->devs[i].path);
+		}
+	return failed ? -EPERM : 0;
+}
