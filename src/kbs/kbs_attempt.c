@@ -43,6 +43,9 @@ static int request(struct kbs_http *h, const char *url, const char *body, long t
 	long long left = deadline_ms - kbs_now_ms();
 	int r;
 
+	/* Forget the previous request's answer: a transport failure has no status. */
+	res->status = 0;
+	res->variant[0] = '\0';
 	if (left <= 0)
 		return -ETIMEDOUT;
 	r = kbs_http_request(h, url, body, left < timeout_ms ? (long)left : timeout_ms, resp);
@@ -127,6 +130,7 @@ static int make_evidence(const struct kbs_client_opts *o, const char *nonce, enu
 	int r;
 
 	res->step = KBS_STEP_EVIDENCE;
+	res->status = 0; /* local step: the challenge's 200 is not this step's answer */
 	r = kbs_runtime_data_canon(nonce, x, y, "", &canon, &canon_len);
 	if (r < 0) {
 		snprintf(res->detail, sizeof(res->detail), "nonce cannot be canonicalized");
