@@ -164,14 +164,25 @@ int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, 
 		wait = alive && wrapped ? backoff_ms(round, a, &seed) : 0;
 		describe(r, &res, what, sizeof(what));
 		if (!alive || left - wait <= 0) {
+			int secs = o.deadline_s > 0 ? o.deadline_s : 120;
+			const char *s = attempt == 1 ? "" : "s";
+
 			log_err("attempt %d: %s: %s failed: %s%s%s", attempt, o.urls[cur],
 				kbs_step_name(res.step), what, why ? "; " : "", why ? why : "");
+			/* The last line says why the client stops, with the last failure. */
 			if (!alive) {
-				log_err("no key server left to try (%zu configured): giving up", o.n_urls);
+				log_err("giving up after %d attempt%s: no key server left to try (%zu configured); "
+					"last failure at %s: %s%s%s", attempt, s, o.n_urls, kbs_step_name(res.step), what,
+					why ? "; " : "", why ? why : "");
 				return r;
 			}
-			log_err("deadline of %d s reached after %d attempts: giving up",
-				o.deadline_s > 0 ? o.deadline_s : 120, attempt);
+			if (left <= 0)
+				log_err("giving up after %d attempt%s: the deadline of %d s has passed; last failure at %s: %s",
+					attempt, s, secs, kbs_step_name(res.step), what);
+			else
+				log_err("giving up after %d attempt%s: the next try (in %.1f s) would pass the deadline "
+					"of %d s (%.1f s left); last failure at %s: %s", attempt, s, (double)wait / 1000,
+					secs, (double)left / 1000, kbs_step_name(res.step), what);
 			return r == -EACCES || r == -EKEYREJECTED ? r : -ETIMEDOUT;
 		}
 		log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s in %.1f s, %.0f s left",
