@@ -78,7 +78,7 @@ $(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
 
 $(BUILD)/libcryptsetup-token-tdx-unlock.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/plugin/*.c)) $(CLIENT_LIBS_A)
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=src/plugin/plugin.map -o $@ $^ $(LIBS_CLIENT)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=src/plugin/plugin.map -Wl,-soname,$(notdir $@) -o $@ $^ $(LIBS_CLIENT)
 
 # Unit tests link every library (and the simulator's) so any module can be tested.
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_HELP)) \
