@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libcryptsetup-dev cryptsetup-bin libcurl4-openssl-dev curl libmbedtls-dev libssl-dev openssl
-libjson-c-dev libmicrohttpd-dev libfuse3-dev fuse3 libcmocka-dev jq xxd"
+libjson-c-dev libmicrohttpd-dev libfuse3-dev fuse3 libcmocka-dev jq xxd python3"
 
 missing=""
 for p in $PKGS; do
