@@ -116,9 +116,9 @@ bench: deps all
 	bench/run.sh
 
 # KBS flow load generator (bench/run.sh, tests/integration/kbs_load.sh).
-$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
+$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_A) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SIM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

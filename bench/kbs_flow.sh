@@ -40,6 +40,11 @@ cat >"$dir/config.json" <<EOF
  "trust_anchor":"$dir/pki/collateral/root_ca.pem","audit_log":"$dir/audit.log","threads":$SERVER_THREADS,
  "max_sessions":$max_sessions}
 EOF
+if [ -n "${IN_PROCESS:-}" ]; then # the request handler alone: no TLS, HTTP or server process
+	"$BUILD/bench/kbs_load" --in-process "$dir/config.json" --pki "$dir/pki" --resource default/luks/demo \
+		--expect "$dir/res/default/luks/demo" "$@"
+	exit
+fi
 "$BUILD/tdx-keyserver" serve --config "$dir/config.json" 2>"$dir/server.log" &
 spid=$!
 port=
@@ -53,7 +58,13 @@ done
 echo "server_threads $SERVER_THREADS"
 echo "server_max_sessions $max_sessions"
 rc=0
+ppid=
+if [ -n "${PERF_OUT:-}" ]; then # profile the server during the load: perf report -i $PERF_OUT
+	perf record -q ${PERF_OPTS:--g} -p "$spid" -o "$PERF_OUT" 2>/dev/null &
+	ppid=$!
+fi
 "$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" "$@" || rc=$?
+if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "audit_lines $(wc -l <"$dir/audit.log")"
 exit $rc

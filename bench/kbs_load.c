@@ -12,9 +12,21 @@
  * (src/kbs/ec_key.c, jwe_decrypt.c) instead. Runtime data, REPORTDATA, base64 and JWE
  * parsing are the product's (src/kbs/). Output: one "key value" pair per line.
  *
+ * Quotes: the simulator signs the QE report afresh (random ECDSA k) for every quote, whereas
+ * a real platform's QE report and its PCK signature are fixed per attestation key. Each flow
+ * therefore takes the certification data (QE report, its signature, auth data, PCK chain)
+ * from one template quote, so that a repeat platform looks like one to the verifier's QE
+ * cache; the quote signature over header and body (REPORTDATA) stays fresh per flow.
+ * --resign-qe keeps the simulator's per-quote QE signature (a new cache entry per flow).
+ *
+ * --in-process CONFIG instead of --url: no TLS, no HTTP, no server process; the flows call
+ * the server's request handler (ks_handle) directly and the thread CPU time spent inside it
+ * is reported per endpoint: the application's share of the server CPU per flow.
+ *
  * usage: kbs_load --url https://127.0.0.1:PORT --ca CA.pem --pki DIR --resource R/T/T
  *                 --expect FILE [--threads N] [--flows N] [--server-pid PID] [--reuse]
- *                 [--mbedtls] [--floor SECONDS] [--rss-every N] */
+ *                 [--mbedtls] [--floor SECONDS] [--rss-every N] [--resign-qe]
+ *        kbs_load --in-process CONFIG --pki DIR --resource R/T/T --expect FILE [--flows N] */
 #include "common/fileio.h"
 #include "common/secmem.h"
 #include "kbs/aes_kw.h"
@@ -24,6 +36,8 @@
 #include "kbs/jwe_decrypt.h"
 #include "kbs/jwe_parse.h"
 #include "kbs/runtime_data.h"
+#include "server/handler.h"
+#include "server/server.h"
 #include "../tests/sim/sim_quote.h"
 
 #include <errno.h>
@@ -51,13 +65,16 @@
 #define MAX_FLOWS 10000000L
 #define RESP_MAX (64u << 10)
 #define MAX_ERR_LINES 10
+/* Quote v4: header 48 + TD body 584 = signed part; then the signature data length (4),
+ * the quote signature (64) and the attestation key (64); the certification data follows. */
+#define QUOTE_CERT_DATA_OFF (48 + 584 + 4 + 64 + 64)
 
 struct opts {
-	const char *url, *ca, *pki_dir, *resource, *expect_file;
+	const char *url, *ca, *pki_dir, *resource, *expect_file, *in_process;
 	int threads;
 	long flows;
 	long server_pid;
-	bool reuse, mbedtls;
+	bool reuse, mbedtls, resign_qe;
 	double floor_secs;
 	long rss_every;
 };
@@ -66,12 +83,16 @@ struct shared {
 	const struct opts *o;
 	struct sim_pki *pki;
 	struct tdx_td_info td;
+	uint8_t *tmpl;      /* template quote: its certification data is reused */
+	size_t tmpl_len;
 	uint8_t *expect;
 	size_t expect_len;
 	atomic_long next, done, errors, err_lines;
 	double *lat_ms;   /* per flow, by flow index; < 0 = error */
 	long *rss_kb;     /* by completed thousand (rss_every) */
 	long rss_slots;
+	struct ks_server *srv; /* --in-process */
+	double handler_cpu_s[3]; /* auth, attest, resource; --in-process (one thread) */
 };
 
 struct buf {
@@ -87,6 +108,14 @@ struct client {
 	char cookie[160];
 	char err[CURL_ERROR_SIZE];
 };
+
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static double now_s(void)
 {
@@ -185,12 +214,48 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
 	return len;
 }
 
+/* --in-process: the request straight into ks_handle(); CPU time accounted per endpoint. */
+static long request_direct(struct client *c, const char *path, const char *body)
+{
+	struct ks_request req = {
+		.method = body ? "POST" : "GET", .path = path, .body = body ? body : "",
+		.body_len = body ? strlen(body) : 0, .peer = "127.0.0.1",
+	};
+	struct ks_reply rep;
+	const char *ck = strchr(c->cookie, '=');
+	int which = strstr(path, "/auth") ? 0 : strstr(path, "/attest") ? 1 : 2;
+	double t0;
+
+	req.cookie = c->cookie[0] && ck ? ck + 1 : NULL;
+	t0 = thread_cpu_s();
+	ks_handle(c->sh->srv, &req, &rep);
+	c->sh->handler_cpu_s[which] += thread_cpu_s() - t0;
+	c->resp.len = 0;
+	c->resp.data[0] = '\0';
+	if (rep.body && rep.len <= RESP_MAX) {
+		memcpy(c->resp.data, rep.body, rep.len);
+		c->resp.data[rep.len] = '\0';
+		c->resp.len = rep.len;
+	}
+	free(rep.body);
+	if (rep.set_cookie[0]) {
+		char hdr[200];
+
+		snprintf(hdr, sizeof(hdr), "Set-Cookie: %s\r\n", rep.set_cookie);
+		on_header(hdr, 1, strlen(hdr), c);
+	}
+	return rep.status;
+}
+
 /* One request; returns the HTTP status (200 expected) or a negative errno. */
 static long request(struct client *c, const char *path, const char *body, bool first, bool last)
 {
 	char url[512];
 	long status = 0;
 	CURLcode cr;
+
+	if (c->sh->srv)
+		return request_direct(c, path, body);
 
 	snprintf(url, sizeof(url), "%s%s", c->sh->o->url, path);
 	c->resp.len = 0;
@@ -349,6 +414,13 @@ static int run_flow(struct client *c, long flow)
 		flow_error(c, flow, "evidence", "runtime data or quote failed");
 		goto out;
 	}
+	if (!sh->o->resign_qe) {
+		if (qlen != sh->tmpl_len) {
+			flow_error(c, flow, "evidence", "quote length differs from the template");
+			goto out;
+		}
+		memcpy(quote + QUOTE_CERT_DATA_OFF, sh->tmpl + QUOTE_CERT_DATA_OFF, qlen - QUOTE_CERT_DATA_OFF);
+	}
 	qb64_len = kbs_b64_encoded_len(qlen);
 	bl = qb64_len + 512;
 	qb64 = malloc(qb64_len + 1);
@@ -429,6 +501,8 @@ static void *worker(void *arg)
 static int client_init(struct client *c, struct shared *sh)
 {
 	c->sh = sh;
+	if (sh->srv)
+		return 0;
 	c->curl = curl_easy_init();
 	if (!c->curl)
 		return -ENOMEM;
@@ -541,7 +615,8 @@ static void usage(void)
 {
 	fputs("usage: kbs_load --url https://127.0.0.1:PORT --ca CA.pem --pki DIR --resource REPO/TYPE/TAG\n"
 	      "                --expect FILE [--threads N] [--flows N] [--server-pid PID] [--reuse]\n"
-	      "                [--mbedtls] [--floor SECONDS] [--rss-every N]\n", stderr);
+	      "                [--mbedtls] [--floor SECONDS] [--rss-every N] [--resign-qe]\n"
+	      "       kbs_load --in-process CONFIG --pki DIR --resource REPO/TYPE/TAG --expect FILE [--flows N]\n", stderr);
 }
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -553,6 +628,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "flows", required_argument, NULL, 'n' }, { "server-pid", required_argument, NULL, 's' },
 		{ "reuse", no_argument, NULL, 'R' }, { "mbedtls", no_argument, NULL, 'M' },
 		{ "floor", required_argument, NULL, 'f' }, { "rss-every", required_argument, NULL, 'k' },
+		{ "in-process", required_argument, NULL, 'I' }, { "resign-qe", no_argument, NULL, 'Q' },
 		{ 0 }
 	};
 	int ch;
@@ -572,8 +648,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'M': o->mbedtls = true; break;
 		case 'f': o->floor_secs = atof(optarg); break;
 		case 'k': o->rss_every = atol(optarg); break;
+		case 'I': o->in_process = optarg; break;
+		case 'Q': o->resign_qe = true; break;
 		default: return -EINVAL;
 		}
+	}
+	if (o->in_process) {
+		o->url = o->ca = "-";
+		o->threads = 1;
+		o->server_pid = 0;
 	}
 	if (optind != argc || !o->url || !o->ca || !o->pki_dir || !o->resource || !o->expect_file ||
 	    o->threads < 1 || o->threads > MAX_THREADS || o->flows < 1 || o->flows > MAX_FLOWS || o->rss_every < 1)
@@ -603,9 +686,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbs_load: cannot load the simulator PKI %s (%s)\n", o.pki_dir, strerror(-r));
 		return 1;
 	}
+	{
+		uint8_t zero[64] = { 0 };
+
+		if ((r = sim_quote_build(sh.pki, &sh.td, zero, 4, 0, &sh.tmpl, &sh.tmpl_len)) < 0 ||
+		    sh.tmpl_len <= QUOTE_CERT_DATA_OFF) {
+			fprintf(stderr, "kbs_load: cannot build the template quote\n");
+			return 1;
+		}
+	}
 	if ((r = file_read_all(o.expect_file, 4096, &sh.expect, &sh.expect_len)) < 0) {
 		fprintf(stderr, "kbs_load: cannot read %s (%s)\n", o.expect_file, strerror(-r));
 		return 1;
+	}
+	if (o.in_process) {
+		static struct ks_server srv;
+		struct ks_config cfg;
+
+		if (ks_config_load(o.in_process, &cfg) < 0 || ks_server_init(&srv, &cfg) < 0)
+			return 1;
+		sh.srv = &srv;
 	}
 	sh.rss_slots = o.flows / o.rss_every + 1;
 	sh.lat_ms = calloc((size_t)o.flows, sizeof(*sh.lat_ms));
@@ -644,7 +744,7 @@ int main(int argc, char **argv)
 
 	double gen_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
 			 (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-	printf("mode %s\n", o.reuse ? "reuse-connection" : "fresh-connection-per-flow");
+	printf("mode %s\n", o.in_process ? "in-process-handler" : o.reuse ? "reuse-connection" : "fresh-connection-per-flow");
 	printf("client_crypto %s\n", o.mbedtls ? "mbedtls" : "openssl");
 	printf("threads %d\n", o.threads);
 	printf("flows %ld\n", o.flows);
@@ -665,10 +765,21 @@ int main(int argc, char **argv)
 			printf("server_rss_kb_after_%ld %ld\n", k * o.rss_every, sh.rss_kb[k]);
 		printf("server_rss_kb_end %ld\n", rss1);
 	}
+	if (sh.srv) {
+		double a = sh.handler_cpu_s[0], b = sh.handler_cpu_s[1], c = sh.handler_cpu_s[2];
+
+		printf("handler_auth_us %.1f\n", a * 1e6 / (double)o.flows);
+		printf("handler_attest_us %.1f\n", b * 1e6 / (double)o.flows);
+		printf("handler_resource_us %.1f\n", c * 1e6 / (double)o.flows);
+		printf("handler_cpu_us_per_flow %.1f\n", (a + b + c) * 1e6 / (double)o.flows);
+		ks_server_fini(sh.srv);
+	}
 	for (int i = 0; i < o.threads; i++)
-		curl_easy_cleanup(cl[i].curl);
+		if (cl[i].curl)
+			curl_easy_cleanup(cl[i].curl);
 	curl_global_cleanup();
 	sim_pki_free(sh.pki);
+	free(sh.tmpl);
 	free(sh.expect);
 	free(sh.lat_ms);
 	free(sh.rss_kb);
