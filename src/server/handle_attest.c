@@ -132,7 +132,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 		ks_set_cookie(rep, &s);
 		return;
 	}
-	root = json_tokener_parse(req->body);
+	root = ks_json_parse(req->body, req->body_len);
 	if (!root || parse_input(root, &in, &why) < 0)
 		return refuse(srv, req, rep, why ? why : "malformed Attestation JSON", NULL, -1);
 	if (strcmp(in.nonce, s.nonce) != 0)

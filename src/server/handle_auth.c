@@ -33,7 +33,7 @@ void ks_set_cookie(struct ks_reply *rep, const struct ks_session *s)
 
 static const char *check_request(const struct ks_request *req)
 {
-	json_object *obj = json_tokener_parse(req->body), *v;
+	json_object *obj = ks_json_parse(req->body, req->body_len), *v;
 	const char *why = NULL;
 
 	if (!obj || !json_object_is_type(obj, json_type_object))

@@ -4,10 +4,38 @@
 #include "server.h"
 #include "../common/resource_path.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #define KBS_PREFIX "/kbs/v0/"
+
+json_object *ks_json_parse(const char *text, size_t len)
+{
+	struct json_tokener *tok;
+	json_object *obj;
+	size_t end;
+
+	if (len > INT_MAX || memchr(text, '\0', len) || !(tok = json_tokener_new()))
+		return NULL;
+	obj = json_tokener_parse_ex(tok, text, (int)len);
+	end = json_tokener_get_parse_end(tok);
+	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
+		while (end < len && strchr(" \t\r\n", text[end]))
+			end++;
+		if (end != len) {
+			json_object_put(obj);
+			obj = NULL;
+		}
+	} else {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
 
 void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len)
 {

@@ -32,6 +32,11 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 			struct ks_reply *rep);
 
 /* Helpers for handlers. */
+/* Parses a request body as one complete JSON document: trailing bytes other than
+ * whitespace, embedded NULs or nesting deeper than json-c's default make it malformed
+ * (NULL), as serde_json in Trustee would. The caller owns the result. */
+struct json_object;
+struct json_object *ks_json_parse(const char *text, size_t len);
 void ks_reply_error(struct ks_reply *rep, int kbs_error, const char *detail);
 void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len);
 /* Set-Cookie: kbs-session-id=<32 hex>; Expires=<IMF-fixdate> */
