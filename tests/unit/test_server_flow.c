@@ -475,6 +475,10 @@ static void test_auth_refusals(void **state)
 		{ "{\"version\":\"0.4.0\",\"extra-params\":{}}", "tee" },
 		{ "{\"version\":\"0.4.0\",\"tee\":\"tdx\"", "malformed" },
 		{ "[]", "malformed" },
+		/* One complete document only: json-c alone would stop after the first object. */
+		{ "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}}}", "malformed" },
+		{ "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}} {}", "malformed" },
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "malformed" },
 		{ "", "malformed" },
 	};
 	struct ks_reply rep;
@@ -491,6 +495,20 @@ static void test_auth_refusals(void **state)
 		assert_error(&rep, 401, "AttestationError");
 		audit_since(mark, 0); /* no session, no decision about a TD */
 	}
+	/* An embedded NUL ends nothing: the bytes after it still count. */
+	{
+		static const char nul[] = "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}\0{\"x\":1}";
+		struct ks_request req = { .method = "POST", .path = "/kbs/v0/auth", .body = nul,
+					  .body_len = sizeof(nul) - 1, .peer = "192.0.2.7" };
+
+		ks_handle(&srv, &req, &rep);
+		assert_non_null(strstr(rep.body, "malformed"));
+		assert_error(&rep, 401, "AttestationError");
+	}
+	/* Whitespace around the document is fine. */
+	call("POST", "/kbs/v0/auth", " {\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}\r\n", NULL, NULL, &rep);
+	assert_int_equal(rep.status, 200);
+	reply_free(&rep);
 	/* Wrong methods on the protocol endpoints. */
 	call("GET", "/kbs/v0/auth", NULL, NULL, NULL, &rep);
 	assert_error(&rep, 404, "InvalidRequestPath");
