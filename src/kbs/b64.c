@@ -1,158 +1,51 @@
+/* mbedTLS block codec under the shared strict base64 of common/b64_canon.c. */
 #include "b64.h"
+#include "common/b64_canon.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include <mbedtls/base64.h>
 
-/* Input is processed in chunks of CHUNK characters (CHUNK / 4 * 3 bytes) so no
- * temporary allocation is needed for the alphabet translation. */
-#define CHUNK 64
+size_t kbs_b64_encoded_len(size_t len) { return b64_encoded_len(len); }
+size_t kbs_b64url_encoded_len(size_t len) { return b64url_encoded_len(len); }
+size_t kbs_b64_decoded_max(size_t in_len) { return b64_decoded_max(in_len); }
 
-size_t kbs_b64_encoded_len(size_t len) { return (len + 2) / 3 * 4; }
-size_t kbs_b64url_encoded_len(size_t len) { return len / 3 * 4 + (len % 3 ? len % 3 + 1 : 0); }
-size_t kbs_b64_decoded_max(size_t in_len) { return in_len / 4 * 3 + 2; }
-
-static int val(char c, bool url)
+static int encode_block(unsigned char *dst, size_t dst_size, size_t *olen, const uint8_t *src,
+			size_t n)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
+	return mbedtls_base64_encode(dst, dst_size, olen, src, n) != 0 ? -EINVAL : 0;
 }
 
-/* Validates canonical form and returns the decoded length in *dec_len. */
-static int check(const char *in, size_t len, bool url, size_t *dec_len)
+/* mbedTLS checks the output size itself and returns the length without the padding. */
+static int decode_block(uint8_t *dst, size_t dst_max, size_t *olen, const unsigned char *src,
+			size_t n)
 {
-	size_t pad = 0, data, rem;
-	int v;
-
-	if (!url) {
-		if (len % 4)
-			return -EINVAL;
-		while (pad < 2 && pad < len && in[len - 1 - pad] == '=')
-			pad++;
-	}
-	data = len - pad;
-	rem = data % 4;
-	if (rem == 1 || (!url && pad && rem != 4 - pad))
-		return -EINVAL;
-	for (size_t i = 0; i < data; i++)
-		if (val(in[i], url) < 0)
-			return -EINVAL;
-	if (rem) {
-		/* The last character carries 2 (rem 3) or 4 (rem 2) unused bits: must be 0. */
-		v = val(in[data - 1], url);
-		if (v & (rem == 2 ? 0x0f : 0x03))
-			return -EINVAL;
-	}
-	*dec_len = data / 4 * 3 + (rem ? rem - 1 : 0);
-	return 0;
-}
-
-static int encode(const uint8_t *in, size_t len, char *out, size_t out_size, bool url)
-{
-	unsigned char tmp[CHUNK + 1];
-	size_t need, pos = 0, olen;
-
-	if (len > SIZE_MAX / 2)
-		return -EOVERFLOW;
-	need = url ? kbs_b64url_encoded_len(len) : kbs_b64_encoded_len(len);
-	if (out_size < need + 1)
-		return -ENOBUFS;
-	for (size_t off = 0; off < len; off += CHUNK / 4 * 3) {
-		size_t n = len - off < CHUNK / 4 * 3 ? len - off : CHUNK / 4 * 3;
-
-		if (mbedtls_base64_encode(tmp, sizeof(tmp), &olen, in + off, n) != 0)
-			return -EINVAL;
-		for (size_t i = 0; i < olen; i++) {
-			char c = (char)tmp[i];
-
-			if (url && c == '=')
-				break;
-			if (url)
-				c = c == '+' ? '-' : c == '/' ? '_' : c;
-			out[pos++] = c;
-		}
-	}
-	out[pos] = '\0';
-	return pos == need ? 0 : -EINVAL;
+	return mbedtls_base64_decode(dst, dst_max, olen, src, n) != 0 ? -EINVAL : 0;
 }
 
 int kbs_b64_encode(const uint8_t *in, size_t len, char *out, size_t out_size)
 {
-	return encode(in, len, out, out_size, false);
+	return b64_canon_encode(in, len, out, out_size, false, encode_block);
 }
 
 int kbs_b64url_encode(const uint8_t *in, size_t len, char *out, size_t out_size)
 {
-	return encode(in, len, out, out_size, true);
-}
-
-static int decode(const char *in, size_t in_len, uint8_t *out, size_t out_max, size_t *out_len,
-		  bool url)
-{
-	unsigned char tmp[CHUNK];
-	size_t dec_len, pos = 0, olen;
-	int r;
-
-	r = check(in, in_len, url, &dec_len);
-	if (r < 0)
-		return r;
-	if (dec_len > out_max)
-		return -ENOBUFS;
-	for (size_t off = 0; off < in_len; off += CHUNK) {
-		size_t n = in_len - off < CHUNK ? in_len - off : CHUNK;
-
-		for (size_t i = 0; i < n; i++) {
-			char c = in[off + i];
-
-			if (url)
-				c = c == '-' ? '+' : c == '_' ? '/' : c;
-			tmp[i] = (unsigned char)c;
-		}
-		/* mbedTLS drops an unpadded final group: pad it explicitly. */
-		while (n % 4)
-			tmp[n++] = '=';
-		if (mbedtls_base64_decode(out + pos, out_max - pos, &olen, tmp, n) != 0)
-			return -EINVAL;
-		pos += olen;
-	}
-	if (pos != dec_len)
-		return -EINVAL;
-	*out_len = pos;
-	return 0;
+	return b64_canon_encode(in, len, out, out_size, true, encode_block);
 }
 
 int kbs_b64_decode(const char *in, size_t in_len, uint8_t *out, size_t out_max, size_t *out_len)
 {
-	return decode(in, in_len, out, out_max, out_len, false);
+	return b64_canon_decode(in, in_len, out, out_max, out_len, false, decode_block);
 }
 
 int kbs_b64url_decode(const char *in, size_t in_len, uint8_t *out, size_t out_max, size_t *out_len)
 {
-	return decode(in, in_len, out, out_max, out_len, true);
+	return b64_canon_decode(in, in_len, out, out_max, out_len, true, decode_block);
 }
 
 int kbs_b64url_decode_exact(const char *in, size_t in_len, uint8_t *out, size_t n)
 {
-	size_t got;
-	int r;
-
-	/* Check the length first so a short output buffer is never an error path. */
-	if (kbs_b64url_encoded_len(n) != in_len)
-		return -EINVAL;
-	r = kbs_b64url_decode(in, in_len, out, n, &got);
-	if (r < 0)
-		return r;
-	return got == n ? 0 : -EINVAL;
+	return b64url_canon_decode_exact(in, in_len, out, n, decode_block);
 }

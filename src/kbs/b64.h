@@ -1,6 +1,7 @@
 /* Strict base64 (RFC 4648 §4, padded) and base64url (§5, unpadded) on mbedTLS.
  * Decoders accept only canonical input: the exact alphabet, no whitespace, correct
- * padding (std) or none (url), zero trailing bits. */
+ * padding (std) or none (url), zero trailing bits. The checks, lengths and chunking are
+ * common/b64_canon.c, shared with the server's server/b64_ossl.c; mbedTLS codes blocks. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -1,10 +1,18 @@
 /* The runtime data bound into REPORTDATA (protocol §5): the RFC 8785 (JCS) form of
- * {"additional-evidence":A,"nonce":N,"tee-pubkey":{EC JWK}} and its hash. */
+ * {"additional-evidence":A,"nonce":N,"tee-pubkey":{EC JWK}} and its hash. The string
+ * and the hash names are common/runtime_data.c (shared with the server); the hashing
+ * here is mbedTLS. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
-enum kbs_hash { KBS_HASH_SHA256, KBS_HASH_SHA384, KBS_HASH_SHA512 };
+#include "common/runtime_data.h"
+
+enum kbs_hash {
+	KBS_HASH_SHA256 = RUNTIME_HASH_SHA256,
+	KBS_HASH_SHA384 = RUNTIME_HASH_SHA384,
+	KBS_HASH_SHA512 = RUNTIME_HASH_SHA512,
+};
 
 /* Maps "sha256"/"sha384"/"sha512" (the challenge's selected-hash-algorithm);
  * NULL means the default, SHA-384. Returns -ENOTSUP for anything else. */

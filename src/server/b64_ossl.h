@@ -1,6 +1,7 @@
 /* Strict base64 (RFC 4648 §4, padded) and base64url (§5, unpadded) on OpenSSL's
  * EVP_EncodeBlock/EVP_DecodeBlock. Decoders accept only canonical input: the exact
- * alphabet, no whitespace, correct padding (std) or none (url), zero trailing bits. */
+ * alphabet, no whitespace, correct padding (std) or none (url), zero trailing bits. The
+ * checks, lengths and chunking are common/b64_canon.c, shared with the client's kbs/b64.c. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

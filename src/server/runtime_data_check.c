@@ -3,7 +3,6 @@
 #include "common/log.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,81 +11,23 @@
 
 size_t ks_hash_len(enum ks_hash h)
 {
-	return h == KS_HASH_SHA256 ? 32 : h == KS_HASH_SHA512 ? 64 : 48;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (1..4), 0 if malformed. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned c = s[0];
-	size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 :
-		   c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-
-	for (size_t i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && n == 3 && s[1] >= 0xa0) ||
-	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-		return 0; /* overlong, surrogate or above U+10FFFF */
-	return n;
-}
-
-/* Writes the JCS (ECMAScript JSON.stringify) string literal of s. */
-static int put_string(FILE *f, const char *s)
-{
-	static const char short_esc[] = { ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r' };
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', f);
-	while (*p) {
-		size_t n = utf8_len(p);
-
-		if (!n)
-			return -EINVAL;
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < sizeof(short_esc) && short_esc[*p])
-			fprintf(f, "\\%c", short_esc[*p]);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fwrite(p, 1, n, f);
-		p += n;
-	}
-	fputc('"', f);
-	return 0;
+	return runtime_hash_len((enum runtime_hash)h);
 }
 
 int ks_runtime_data_canon(const char *nonce, const struct ks_tee_pubkey *key,
 			  const char *additional_evidence, char **out, size_t *out_len)
 {
 	char x[44], y[44];
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f;
 	int r;
 
 	r = ks_tee_pubkey_xy_b64(key, x, y);
 	if (r < 0)
 		return r;
-	f = open_memstream(&buf, &len);
-	if (!f)
-		return log_errno(-ENOMEM, "runtime data: out of memory");
-	fputs("{\"additional-evidence\":", f);
-	r = put_string(f, additional_evidence);
-	fputs(",\"nonce\":", f);
-	if (r == 0)
-		r = put_string(f, nonce);
-	fprintf(f, ",\"tee-pubkey\":{\"alg\":\"ECDH-ES+A256KW\",\"crv\":\"P-256\",\"kty\":\"EC\","
-		"\"x\":\"%s\",\"y\":\"%s\"}}", x, y);
-	if (fclose(f) != 0 && r == 0)
-		r = -ENOMEM;
-	if (r < 0) {
-		free(buf);
+	r = runtime_data_canon(nonce, x, y, additional_evidence, out, out_len);
+	if (r == -EINVAL)
 		return log_errno(r, "runtime data: nonce or additional-evidence is not valid UTF-8");
-	}
-	*out = buf;
-	*out_len = len;
+	if (r < 0)
+		return log_errno(r, "runtime data: out of memory");
 	return 0;
 }
 

@@ -1,12 +1,19 @@
 /* Server side of the REPORTDATA binding (protocol §5.3): re-serialize the received
- * runtime data canonically (RFC 8785 JCS), hash it, compare with the quote's 64 bytes. */
+ * runtime data canonically (RFC 8785 JCS), hash it, compare with the quote's 64 bytes.
+ * The string is common/runtime_data.c (shared with the client); the hashing here is
+ * OpenSSL. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/runtime_data.h"
 #include "tee_pubkey.h"
 
-enum ks_hash { KS_HASH_SHA256, KS_HASH_SHA384, KS_HASH_SHA512 };
+enum ks_hash {
+	KS_HASH_SHA256 = RUNTIME_HASH_SHA256,
+	KS_HASH_SHA384 = RUNTIME_HASH_SHA384,
+	KS_HASH_SHA512 = RUNTIME_HASH_SHA512,
+};
 
 /* Digest length in bytes (32, 48, 64). */
 size_t ks_hash_len(enum ks_hash h);

@@ -1,6 +1,6 @@
 /* RFC 3394 AES key wrap (client implementation on mbedTLS): the RFC's 256-bit-KEK
  * vectors, tampering, and agreement with OpenSSL's EVP_aes_256_wrap. */
-#include "testutil.h"
+#include "kbs_testutil.h"
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "common/log.h"
@@ -76,8 +76,6 @@ static void test_bad_lengths(void **state)
 	assert_int_equal(kbs_aes_kw_wrap(kek, buf, KBS_AES_KW_MAX + 8, out), -EINVAL);
 }
 
-static void quiet(enum log_level lvl, const char *line, void *ctx) { (void)lvl; (void)line; (void)ctx; }
-
 static void ossl_wrap(const uint8_t kek[32], const uint8_t *in, int len, uint8_t *out)
 {
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
@@ -118,6 +116,6 @@ int main(void)
 		cmocka_unit_test(test_bad_lengths),
 		cmocka_unit_test(test_agrees_with_openssl),
 	};
-	log_set_sink(quiet, NULL);
+	log_set_sink(kbs_test_quiet, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

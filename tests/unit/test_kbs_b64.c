@@ -1,6 +1,6 @@
 /* Strict base64 / base64url: the client (mbedTLS) and server (OpenSSL) implementations
  * on RFC 4648 vectors, non-canonical input, and agreement on random input. */
-#include "testutil.h"
+#include "kbs_testutil.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "kbs/b64.h"
@@ -23,8 +23,6 @@ static const struct {
 	{ "foobar", "Zm9vYmFy", "Zm9vYmFy" },
 	{ "\xfb\xff\xfe", "+//+", "-__-" },
 };
-
-static void quiet(enum log_level lvl, const char *line, void *ctx) { (void)lvl; (void)line; (void)ctx; }
 
 /* Decodes with both implementations; asserts they agree; returns the result. */
 static int decode_both(const char *in, size_t len, bool url, uint8_t *out, size_t max, size_t *out_len)
@@ -198,6 +196,6 @@ int main(void)
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_random_agreement),
 	};
-	log_set_sink(quiet, NULL);
+	log_set_sink(kbs_test_quiet, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

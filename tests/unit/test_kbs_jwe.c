@@ -1,6 +1,6 @@
 /* JWE (§8): the Appendix A vector and its intermediates, server-encrypt -> client-decrypt
  * round trips, and rejection of tampered, mis-labelled and oversize responses. */
-#include "testutil.h"
+#include "kbs_testutil.h"
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "common/log.h"
@@ -21,47 +21,6 @@
 
 #include <json-c/json.h>
 #include <openssl/rand.h>
-
-static void quiet(enum log_level lvl, const char *line, void *ctx) { (void)lvl; (void)line; (void)ctx; }
-
-static struct json_object *vectors;
-
-static int load_vectors(void **state)
-{
-	const char *dir = testdata_kbs_dir();
-	_cleanup_free_ uint8_t *buf = NULL;
-	size_t len;
-	(void)state;
-
-	if (!dir)
-		return 0;
-	buf = test_read(dir, "vectors.json", &len);
-	vectors = json_tokener_parse((const char *)buf);
-	return vectors ? 0 : -1;
-}
-
-static int free_vectors(void **state)
-{
-	(void)state;
-	json_object_put(vectors);
-	return 0;
-}
-
-static struct json_object *vget(const char *path)
-{
-	struct json_object *o = vectors;
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, "/", &save); k; k = strtok_r(NULL, "/", &save))
-		if (!json_object_object_get_ex(o, k, &o))
-			fail_msg("vectors.json has no %s", path);
-	return o;
-}
-
-static const char *vstr(const char *path) { return json_object_get_string(vget(path)); }
-
-#define SKIP_WITHOUT_VECTORS() do { if (!vectors) { print_message("SKIP: ../shared/testdata/kbs absent\n"); skip(); } } while (0)
 
 /* The five members of a JWE, as strings we can edit. */
 struct parts {
@@ -102,7 +61,7 @@ static int decrypt(struct kbs_ec_key *k, const char *json, struct secret *out)
 static struct kbs_ec_key *vector_key(void)
 {
 	struct kbs_ec_key *k = NULL;
-	const char *pem = vstr("tee_private_key_pkcs8_pem");
+	const char *pem = kbs_vstr("tee_private_key_pkcs8_pem");
 
 	assert_int_equal(kbs_ec_key_from_pem((const uint8_t *)pem, strlen(pem) + 1, &k), 0);
 	return k;
@@ -117,9 +76,9 @@ static void test_vector_decrypts(void **state)
 
 	SKIP_WITHOUT_VECTORS();
 	k = vector_key();
-	jwe = json_object_to_json_string_ext(vget("jwe_response"), JSON_C_TO_STRING_PRETTY);
+	jwe = json_object_to_json_string_ext(kbs_vget("jwe_response"), JSON_C_TO_STRING_PRETTY);
 	assert_int_equal(decrypt(k, jwe, &pt), 0);
-	want = vstr("jwe_intermediate/plaintext");
+	want = kbs_vstr("jwe_intermediate/plaintext");
 	assert_int_equal(pt.len, strlen(want));
 	assert_memory_equal(pt.data, want, pt.len);
 }
@@ -136,23 +95,23 @@ static void test_vector_intermediates(void **state)
 
 	SKIP_WITHOUT_VECTORS();
 	k = vector_key();
-	jwe_json = json_object_to_json_string_ext(vget("jwe_response"), JSON_C_TO_STRING_PLAIN);
+	jwe_json = json_object_to_json_string_ext(kbs_vget("jwe_response"), JSON_C_TO_STRING_PLAIN);
 	assert_int_equal(kbs_jwe_parse(jwe_json, strlen(jwe_json), KBS_EC_ALG, &jwe), 0);
 	assert_int_equal(kbs_b64url_decode(jwe.protected_b64, jwe.protected_len, (uint8_t *)prot_json,
 					   sizeof(prot_json) - 1, &n), 0);
 	prot_json[n] = '\0';
-	assert_string_equal(prot_json, vstr("jwe_intermediate/protected_json"));
+	assert_string_equal(prot_json, kbs_vstr("jwe_intermediate/protected_json"));
 	assert_int_equal(jwe.protected_len, 231);
 	assert_int_equal(kbs_ec_key_ecdh(k, jwe.epk_x, jwe.epk_y, z), 0);
-	hex_decode(vstr("jwe_intermediate/Z_hex"), want, 32);
+	hex_decode(kbs_vstr("jwe_intermediate/Z_hex"), want, 32);
 	assert_memory_equal(z, want, 32);
 	assert_int_equal(kbs_concat_kdf(z, 32, KBS_EC_ALG, NULL, 0, NULL, 0, kek), 0);
-	hex_decode(vstr("jwe_intermediate/KEK_hex"), want, 32);
+	hex_decode(kbs_vstr("jwe_intermediate/KEK_hex"), want, 32);
 	assert_memory_equal(kek, want, 32);
 	assert_int_equal(kbs_aes_kw_unwrap(kek, jwe.encrypted_key, 40, cek), 0);
-	hex_decode(vstr("jwe_intermediate/CEK_hex"), want, 32);
+	hex_decode(kbs_vstr("jwe_intermediate/CEK_hex"), want, 32);
 	assert_memory_equal(cek, want, 32);
-	hex_decode(vstr("jwe_intermediate/IV_hex"), iv, 12);
+	hex_decode(kbs_vstr("jwe_intermediate/IV_hex"), iv, 12);
 	assert_memory_equal(jwe.iv, iv, 12);
 	assert_int_equal(jwe.ciphertext_len, 34);
 	kbs_jwe_clear(&jwe);
@@ -179,7 +138,7 @@ static void test_vector_tampered(void **state)
 
 	SKIP_WITHOUT_VECTORS();
 	k = vector_key();
-	split(json_object_to_json_string_ext(vget("jwe_response"), JSON_C_TO_STRING_PLAIN), &p);
+	split(json_object_to_json_string_ext(kbs_vget("jwe_response"), JSON_C_TO_STRING_PLAIN), &p);
 	for (size_t i = 0; i < 40; i++) {
 		_cleanup_free_ char *s = NULL;
 
@@ -202,14 +161,14 @@ static void test_vector_tampered(void **state)
 		_cleanup_free_ char *s = NULL;
 
 		q = p;
-		snprintf(hdr, sizeof(hdr), "{\"alg\": \"ECDH-ES+A256KW\",%s", strchr(vstr("jwe_intermediate/protected_json"), ',') + 1);
+		snprintf(hdr, sizeof(hdr), "{\"alg\": \"ECDH-ES+A256KW\",%s", strchr(kbs_vstr("jwe_intermediate/protected_json"), ',') + 1);
 		assert_int_equal(kbs_b64url_encode((const uint8_t *)hdr, strlen(hdr), q.prot, sizeof(q.prot)), 0);
 		s = join(&q);
 		assert_int_equal(decrypt(k, s, &pt), -EBADMSG);
 	}
 	/* Another recipient key: Z differs, so the key unwrap fails. */
 	assert_int_equal(kbs_ec_key_generate(&other), 0);
-	assert_int_equal(decrypt(other, json_object_to_json_string(vget("jwe_response")), &pt), -EBADMSG);
+	assert_int_equal(decrypt(other, json_object_to_json_string(kbs_vget("jwe_response")), &pt), -EBADMSG);
 }
 
 static struct kbs_ec_key *new_key(struct ks_tee_pubkey *srv_view)
@@ -444,6 +403,6 @@ int main(void)
 		cmocka_unit_test(test_malformed_documents),
 		cmocka_unit_test(test_oversize),
 	};
-	log_set_sink(quiet, NULL);
-	return cmocka_run_group_tests(tests, load_vectors, free_vectors);
+	log_set_sink(kbs_test_quiet, NULL);
+	return cmocka_run_group_tests(tests, kbs_vectors_load, kbs_vectors_free);
 }

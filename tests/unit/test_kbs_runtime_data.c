@@ -1,6 +1,6 @@
 /* Runtime data canonicalization and report_data (§5), client and server side, against
  * ../shared/testdata/kbs/vectors.json; tee-pubkey parsing on the server. */
-#include "testutil.h"
+#include "kbs_testutil.h"
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "common/log.h"
@@ -16,45 +16,6 @@
 
 #include <json-c/json.h>
 
-static void quiet(enum log_level lvl, const char *line, void *ctx) { (void)lvl; (void)line; (void)ctx; }
-
-static struct json_object *vectors;
-
-static int load_vectors(void **state)
-{
-	const char *dir = testdata_kbs_dir();
-	_cleanup_free_ uint8_t *buf = NULL;
-	size_t len;
-	(void)state;
-
-	if (!dir)
-		return 0;
-	buf = test_read(dir, "vectors.json", &len);
-	vectors = json_tokener_parse((const char *)buf);
-	return vectors ? 0 : -1;
-}
-
-static int free_vectors(void **state)
-{
-	(void)state;
-	json_object_put(vectors);
-	return 0;
-}
-
-static const char *vstr(const char *path)
-{
-	struct json_object *o = vectors;
-	char buf[128], *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *k = strtok_r(buf, "/", &save); k; k = strtok_r(NULL, "/", &save))
-		if (!json_object_object_get_ex(o, k, &o))
-			fail_msg("vectors.json has no %s", path);
-	return json_object_get_string(o);
-}
-
-#define SKIP_WITHOUT_VECTORS() do { if (!vectors) { print_message("SKIP: ../shared/testdata/kbs absent\n"); skip(); } } while (0)
-
 static void test_vector_canon_and_report_data(void **state)
 {
 	_cleanup_free_ char *c1 = NULL, *c2 = NULL;
@@ -65,36 +26,36 @@ static void test_vector_canon_and_report_data(void **state)
 	(void)state;
 
 	SKIP_WITHOUT_VECTORS();
-	assert_int_equal(hex_decode(vstr("report_data_hex_64"), want, sizeof(want)), 64);
-	assert_int_equal(hex_decode(vstr("legacy_v0_2_report_data_hex_64"), legacy, sizeof(legacy)), 64);
+	assert_int_equal(hex_decode(kbs_vstr("report_data_hex_64"), want, sizeof(want)), 64);
+	assert_int_equal(hex_decode(kbs_vstr("legacy_v0_2_report_data_hex_64"), legacy, sizeof(legacy)), 64);
 	/* client */
-	assert_int_equal(kbs_runtime_data_canon(vstr("challenge/nonce"), vstr("tee_pubkey/x"),
-						vstr("tee_pubkey/y"), "", &c1, &l1), 0);
-	assert_string_equal(c1, vstr("runtime_data_jcs"));
+	assert_int_equal(kbs_runtime_data_canon(kbs_vstr("challenge/nonce"), kbs_vstr("tee_pubkey/x"),
+						kbs_vstr("tee_pubkey/y"), "", &c1, &l1), 0);
+	assert_string_equal(c1, kbs_vstr("runtime_data_jcs"));
 	assert_int_equal(l1, 244);
 	assert_int_equal(kbs_report_data(KBS_HASH_SHA384, c1, l1, rd), 0);
 	assert_memory_equal(rd, want, 64);
 	/* server, from the attest request example */
-	assert_true(json_object_object_get_ex(vectors, "attest_request_example", &jwk));
+	assert_true(json_object_object_get_ex(kbs_vectors, "attest_request_example", &jwk));
 	assert_true(json_object_object_get_ex(jwk, "runtime-data", &jwk));
 	assert_true(json_object_object_get_ex(jwk, "tee-pubkey", &jwk));
 	assert_int_equal(ks_tee_pubkey_from_json(jwk, &key), 0);
-	assert_int_equal(ks_runtime_data_canon(vstr("challenge/nonce"), &key, "", &c2, &l2), 0);
-	assert_string_equal(c2, vstr("runtime_data_jcs"));
+	assert_int_equal(ks_runtime_data_canon(kbs_vstr("challenge/nonce"), &key, "", &c2, &l2), 0);
+	assert_string_equal(c2, kbs_vstr("runtime_data_jcs"));
 	assert_int_equal(ks_report_data(KS_HASH_SHA384, c2, l2, rd), 0);
 	assert_memory_equal(rd, want, 64);
-	assert_int_equal(ks_runtime_data_check(vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, want), 0);
+	assert_int_equal(ks_runtime_data_check(kbs_vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, want), 0);
 	/* a quote carrying the 0.2-era value, or any flipped bit, is refused */
-	assert_int_equal(ks_runtime_data_check(vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, legacy), -EPERM);
+	assert_int_equal(ks_runtime_data_check(kbs_vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, legacy), -EPERM);
 	for (size_t bit = 0; bit < 512; bit += 7) {
 		want[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-		assert_int_equal(ks_runtime_data_check(vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, want), -EPERM);
+		assert_int_equal(ks_runtime_data_check(kbs_vstr("challenge/nonce"), &key, "", KS_HASH_SHA384, want), -EPERM);
 		want[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
 	/* another nonce or evidence string gives another value */
 	assert_int_equal(ks_runtime_data_check("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh4=", &key, "",
 					       KS_HASH_SHA384, want), -EPERM);
-	assert_int_equal(ks_runtime_data_check(vstr("challenge/nonce"), &key, "{}", KS_HASH_SHA384, want), -EPERM);
+	assert_int_equal(ks_runtime_data_check(kbs_vstr("challenge/nonce"), &key, "{}", KS_HASH_SHA384, want), -EPERM);
 }
 
 static void test_vector_key_from_pem(void **state)
@@ -105,11 +66,11 @@ static void test_vector_key_from_pem(void **state)
 	(void)state;
 
 	SKIP_WITHOUT_VECTORS();
-	pem = vstr("tee_private_key_pkcs8_pem");
+	pem = kbs_vstr("tee_private_key_pkcs8_pem");
 	assert_int_equal(kbs_ec_key_from_pem((const uint8_t *)pem, strlen(pem) + 1, &k), 0);
 	assert_int_equal(kbs_ec_key_jwk(k, x, y), 0);
-	assert_string_equal(x, vstr("tee_pubkey/x"));
-	assert_string_equal(y, vstr("tee_pubkey/y"));
+	assert_string_equal(x, kbs_vstr("tee_pubkey/x"));
+	assert_string_equal(y, kbs_vstr("tee_pubkey/y"));
 }
 
 static void test_trustee_kat_and_hashes(void **state)
@@ -283,6 +244,6 @@ int main(void)
 		cmocka_unit_test(test_generated_keys_agree),
 		cmocka_unit_test(test_server_rejects_bad_jwk),
 	};
-	log_set_sink(quiet, NULL);
-	return cmocka_run_group_tests(tests, load_vectors, free_vectors);
+	log_set_sink(kbs_test_quiet, NULL);
+	return cmocka_run_group_tests(tests, kbs_vectors_load, kbs_vectors_free);
 }
