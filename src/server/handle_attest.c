@@ -36,6 +36,9 @@ static json_object *member(json_object *o, const char *key, json_type type)
 
 	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, type))
 		return NULL;
+	/* No "\u0000" inside strings: they are used as C strings (compared, hashed). */
+	if (type == json_type_string && strlen(json_object_get_string(v)) != (size_t)json_object_get_string_len(v))
+		return NULL;
 	return v;
 }
 

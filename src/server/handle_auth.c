@@ -6,6 +6,7 @@
 #include "../common/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,18 +32,27 @@ void ks_set_cookie(struct ks_reply *rep, const struct ks_session *s)
 	snprintf(rep->set_cookie, sizeof(rep->set_cookie), "kbs-session-id=%s; Expires=%s", id, date);
 }
 
+/* A JSON string member equal to want, compared with its length: json-c strings may hold
+ * "\u0000", which strcmp() would take for the end ("0.4.0\u0000junk" is not "0.4.0"). */
+static bool member_is(json_object *obj, const char *key, const char *want)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(obj, key, &v) && json_object_is_type(v, json_type_string) &&
+	       (size_t)json_object_get_string_len(v) == strlen(want) &&
+	       memcmp(json_object_get_string(v), want, strlen(want)) == 0;
+}
+
 static const char *check_request(const struct ks_request *req)
 {
-	json_object *obj = ks_json_parse(req->body, req->body_len), *v;
+	json_object *obj = ks_json_parse(req->body, req->body_len);
 	const char *why = NULL;
 
 	if (!obj || !json_object_is_type(obj, json_type_object))
 		why = "malformed Request JSON";
-	else if (!json_object_object_get_ex(obj, "version", &v) || !json_object_is_type(v, json_type_string) ||
-		 strcmp(json_object_get_string(v), "0.4.0") != 0)
+	else if (!member_is(obj, "version", "0.4.0"))
 		why = "KBS Client Protocol Version Mismatch: expect =0.4.0";
-	else if (!json_object_object_get_ex(obj, "tee", &v) || !json_object_is_type(v, json_type_string) ||
-		 strcmp(json_object_get_string(v), "tdx") != 0)
+	else if (!member_is(obj, "tee", "tdx"))
 		why = "unsupported tee (this server accepts \"tdx\")";
 	json_object_put(obj);
 	return why;
