@@ -473,6 +473,9 @@ static void test_auth_refusals(void **state)
 		{ "{\"version\":\"0.4.0\",\"tee\":\"sgx\",\"extra-params\":{}}", "tee" },
 		{ "{\"version\":\"0.4.0\",\"tee\":\"sample\",\"extra-params\":{}}", "tee" },
 		{ "{\"version\":\"0.4.0\",\"extra-params\":{}}", "tee" },
+		/* "\u0000" is not the end of a JSON string. */
+		{ "{\"version\":\"0.4.0\\u0000\",\"tee\":\"tdx\",\"extra-params\":{}}", "Version Mismatch" },
+		{ "{\"version\":\"0.4.0\",\"tee\":\"tdx\\u0000sgx\",\"extra-params\":{}}", "tee" },
 		{ "{\"version\":\"0.4.0\",\"tee\":\"tdx\"", "malformed" },
 		{ "[]", "malformed" },
 		/* One complete document only: json-c alone would stop after the first object. */
@@ -554,7 +557,9 @@ static void test_attest_malformed(void **state)
 	attest_refused(s.cookie, "{}", "runtime-data.nonce missing");
 	body = attest_body(&s, key, &td_default, 0);
 	/* A JWK with another curve or algorithm. */
-	bad = strdup(body);
+	bad = malloc(strlen(body) + 16);
+	assert_non_null(bad);
+	strcpy(bad, body);
 	memcpy(strstr(bad, "P-256"), "P-384", 5);
 	attest_refused(s.cookie, bad, "tee-pubkey");
 	strcpy(bad, body);
@@ -564,6 +569,15 @@ static void test_attest_malformed(void **state)
 	strcpy(bad, body);
 	memcpy(strstr(bad, "\"additional_evidence\""), "\"additional_evidencX\"", 21);
 	attest_refused(s.cookie, bad, "additional_evidence missing");
+	/* The right nonce followed by "\u0000". */
+	strcpy(bad, body);
+	{
+		char *n = strstr(bad, s.nonce) + strlen(s.nonce);
+
+		memmove(n + 6, n, strlen(n) + 1);
+		memcpy(n, "\\u0000", 6);
+	}
+	attest_refused(s.cookie, bad, "runtime-data.nonce missing");
 	/* A quote that is not canonical base64. */
 	strcpy(bad, body);
 	char *q = strstr(bad, "\"quote\":\"") + 9;
