@@ -40,7 +40,7 @@ bool luks_timeout_valid(long s)
 
 static int bad(const char *field, const char *what)
 {
-	log_err("tdx-unlock token: \"%s\" %s", field, what);
+	log_err("token: \"%s\" %s", field, what);
 	return -EINVAL;
 }
 
@@ -151,7 +151,7 @@ static int parse_member(const char *key, json_object *v, struct luks_token *t, u
 			return bad("timeout-s", "must be an integer from 5 to 3600");
 		t->timeout_s = (int)json_object_get_int64(v);
 	} else {
-		log_err("tdx-unlock token: unknown member \"%.64s\" (only type, keyslots, version, kbs-urls, "
+		log_err("token: unknown member \"%.64s\" (only type, keyslots, version, kbs-urls, "
 			"resource, ca-file, timeout-s)", key);
 		return -EINVAL;
 	}
@@ -194,22 +194,22 @@ int luks_token_to_json(const struct luks_token *t, char **json)
 		return r;
 	if (!root || !(ks = json_object_new_array()) || json_object_object_add(root, "type",
 			json_object_new_string(LUKS_TOKEN_TYPE)) < 0 || json_object_object_add(root, "keyslots", ks) < 0)
-		return log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+		return log_errno(-ENOMEM, "token: building the JSON");
 	for (size_t i = 0; i < t->n_keyslots; i++) {
 		snprintf(buf, sizeof(buf), "%d", t->keyslots[i]);
 		if (json_object_array_add(ks, json_object_new_string(buf)) < 0)
-			return log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+			return log_errno(-ENOMEM, "token: building the JSON");
 	}
 	if (json_object_object_add(root, "version", json_object_new_int(LUKS_TOKEN_VERSION)) < 0 ||
 	    !(urls = json_object_new_array()) || json_object_object_add(root, "kbs-urls", urls) < 0)
-		return log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+		return log_errno(-ENOMEM, "token: building the JSON");
 	for (size_t i = 0; i < t->n_urls; i++)
 		if (json_object_array_add(urls, json_object_new_string(t->urls[i])) < 0)
-			return log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+			return log_errno(-ENOMEM, "token: building the JSON");
 	if (json_object_object_add(root, "resource", json_object_new_string(t->resource)) < 0 ||
 	    (t->ca_file[0] && json_object_object_add(root, "ca-file", json_object_new_string(t->ca_file)) < 0) ||
 	    (t->timeout_s && json_object_object_add(root, "timeout-s", json_object_new_int(t->timeout_s)) < 0))
-		return log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+		return log_errno(-ENOMEM, "token: building the JSON");
 	*json = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
-	return *json ? 0 : log_errno(-ENOMEM, "tdx-unlock token: building the JSON");
+	return *json ? 0 : log_errno(-ENOMEM, "token: building the JSON");
 }

@@ -22,6 +22,7 @@ struct device {
 	char name[128];
 	struct crypt_device *cd;
 	bool done;
+	bool reported; /* its failure is logged already */
 };
 
 struct target {
@@ -193,6 +194,9 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 
 	if (left < 1000) {
 		log_err("unlock: deadline reached before fetching from %s", gr->set->urls[0]);
+		for (size_t i = 0; i < c->n_targets; i++)
+			if (c->targets[i].group == g)
+				c->devs[c->targets[i].dev].reported = true;
 		return;
 	}
 	luks_settings_to_kbs(gr->set, &ko);
@@ -201,22 +205,31 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 		  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
 		  luks_origin_name(gr->set->ca_origin), ko.deadline_s);
 	r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
-	for (size_t i = 0; r == 0 && i < c->n_targets; i++) {
+	for (size_t i = 0; i < c->n_targets; i++) {
 		struct target *t = &c->targets[i];
 		struct device *d = &c->devs[t->dev];
 		int ks;
 
 		if (t->group != g || d->done)
 			continue;
+		if (r < 0) {
+			if (!d->reported)
+				log_err("%s: not unlocked: no secret from %s (see above; the passphrase still works)",
+					d->path, ko.urls[0]);
+			d->reported = true;
+			continue;
+		}
 		ks = luks_open_with_secret(d->cd, &t->tok, d->name[0] ? d->name : NULL, &secrets[t->res], 0);
 		if (ks >= 0) {
 			d->done = true;
 			log_info("%s: %s with keyslot %d (token %d)%s%s", d->path, o->test ? "key checked" : "unlocked",
 				 ks, t->token_id, d->name[0] ? " as " : "", d->name);
 		} else if (ks == -EPERM) {
+			d->reported = true;
 			log_err("%s: the secret released for %s opens none of the keyslots of token %d: the key "
 				"server holds another secret (upload the one bind wrote)", d->path, t->tok.resource, t->token_id);
 		} else {
+			d->reported = true;
 			log_errno(ks, "%s: activating keyslot of token %d as %s", d->path, t->token_id, d->name);
 		}
 	}
@@ -259,7 +272,8 @@ int luks_unlock(const struct luks_unlock_opts *o)
 	for (size_t i = 0; i < c->n_devs; i++)
 		if (!c->devs[i].done) {
 			failed++;
-			log_err("%s: not unlocked (see the lines above; the passphrase still works)", c->devs[i].path);
+			if (!c->devs[i].reported)
+				log_err("%s: not unlocked (see the lines above; the passphrase still works)", c->devs[i].path);
 		}
 	return failed ? -EPERM : 0;
 }
