@@ -64,7 +64,8 @@ if [ -n "${PERF_OUT:-}" ]; then # profile the server during the load: perf repor
 	ppid=$!
 fi
 "$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
-	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" "$@" || rc=$?
+	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
+	--max-sessions "$max_sessions" "$@" || rc=$?
 if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "audit_lines $(wc -l <"$dir/audit.log")"
 exit $rc

@@ -25,7 +25,7 @@
  *
  * usage: kbs_load --url https://127.0.0.1:PORT --ca CA.pem --pki DIR --resource R/T/T
  *                 --expect FILE [--threads N] [--flows N] [--server-pid PID] [--reuse]
- *                 [--mbedtls] [--floor SECONDS] [--rss-every N] [--resign-qe]
+ *                 [--mbedtls] [--floor SECONDS] [--rss-every N] [--resign-qe] [--max-sessions N]
  *        kbs_load --in-process CONFIG --pki DIR --resource R/T/T --expect FILE [--flows N] */
 #include "common/fileio.h"
 #include "common/secmem.h"
@@ -77,6 +77,7 @@ struct opts {
 	bool reuse, mbedtls, resign_qe;
 	double floor_secs;
 	long rss_every;
+	long max_sessions;
 };
 
 struct shared {
@@ -90,6 +91,8 @@ struct shared {
 	atomic_long next, done, errors, err_lines;
 	double *lat_ms;   /* per flow, by flow index; < 0 = error */
 	long *rss_kb;     /* by completed thousand (rss_every) */
+	long *table_kb;   /* resident part of the session table, same points */
+	long table_bytes; /* --max-sessions given: size of the server's session table */
 	long rss_slots;
 	struct ks_server *srv; /* --in-process */
 	double handler_cpu_s[3]; /* auth, attest, resource; --in-process (one thread) */
@@ -180,6 +183,48 @@ static void flow_error(struct client *c, long flow, const char *step, const char
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "kbs_load: flow %ld: %s: %s\n", flow, step, msg);
+}
+
+/* The session table of src/server/session.c is one calloc'ed array of power-of-two slots
+ * (>= 1.25 x max_sessions) that fills, page by page, as sessions are created; sessions stay
+ * for their lifetime (300 s) after the flow. Its resident part is found in smaps by size, so
+ * that RSS can be compared without it (the table is bounded by configuration, not a leak).
+ * Mirrors session.c's layout: keep in step. */
+static long table_bytes(long max_sessions)
+{
+	struct slot_mirror { bool used; struct ks_session s; };
+	long n = 16;
+
+	while (n < max_sessions + max_sessions / 4)
+		n *= 2;
+	return n * (long)sizeof(struct slot_mirror);
+}
+
+static long proc_table_rss_kb(long pid, long bytes)
+{
+	char path[64], line[256];
+	unsigned long lo, hi;
+	long size_kb, rss = -1, want = (bytes + 4095) / 4096 * 4;
+	bool match = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/smaps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' ')) {
+			size_kb = (long)((hi - lo) / 1024);
+			/* + malloc's header page; the kernel may merge a neighbouring anonymous
+			 * mapping into the same VMA (its pages then count as table pages) */
+			match = size_kb >= want && size_kb <= want + 2048;
+		} else if (match && strncmp(line, "Rss:", 4) == 0) {
+			rss = strtol(line + 4, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return rss;
 }
 
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
@@ -492,8 +537,11 @@ static void *worker(void *arg)
 		if (r < 0)
 			atomic_fetch_add(&sh->errors, 1);
 		d = atomic_fetch_add(&sh->done, 1) + 1;
-		if (sh->o->server_pid > 0 && d % sh->o->rss_every == 0 && d / sh->o->rss_every < sh->rss_slots)
+		if (sh->o->server_pid > 0 && d % sh->o->rss_every == 0 && d / sh->o->rss_every < sh->rss_slots) {
 			sh->rss_kb[d / sh->o->rss_every] = proc_rss_kb(sh->o->server_pid);
+			if (sh->table_bytes)
+				sh->table_kb[d / sh->o->rss_every] = proc_table_rss_kb(sh->o->server_pid, sh->table_bytes);
+		}
 	}
 	return NULL;
 }
@@ -629,6 +677,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "reuse", no_argument, NULL, 'R' }, { "mbedtls", no_argument, NULL, 'M' },
 		{ "floor", required_argument, NULL, 'f' }, { "rss-every", required_argument, NULL, 'k' },
 		{ "in-process", required_argument, NULL, 'I' }, { "resign-qe", no_argument, NULL, 'Q' },
+		{ "max-sessions", required_argument, NULL, 'S' },
 		{ 0 }
 	};
 	int ch;
@@ -650,6 +699,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'k': o->rss_every = atol(optarg); break;
 		case 'I': o->in_process = optarg; break;
 		case 'Q': o->resign_qe = true; break;
+		case 'S': o->max_sessions = atol(optarg); break;
 		default: return -EINVAL;
 		}
 	}
@@ -710,10 +760,12 @@ int main(int argc, char **argv)
 	sh.rss_slots = o.flows / o.rss_every + 1;
 	sh.lat_ms = calloc((size_t)o.flows, sizeof(*sh.lat_ms));
 	sh.rss_kb = calloc((size_t)sh.rss_slots, sizeof(*sh.rss_kb));
+	sh.table_kb = calloc((size_t)sh.rss_slots, sizeof(*sh.table_kb));
+	sh.table_bytes = o.max_sessions > 0 ? table_bytes(o.max_sessions) : 0;
 	ok_lat = calloc((size_t)o.flows, sizeof(*ok_lat));
 	cl = calloc((size_t)o.threads, sizeof(*cl));
 	th = calloc((size_t)o.threads, sizeof(*th));
-	if (!sh.lat_ms || !sh.rss_kb || !ok_lat || !cl || !th || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (!sh.lat_ms || !sh.rss_kb || !sh.table_kb || !ok_lat || !cl || !th || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return 1;
 	for (int i = 0; i < o.threads; i++)
 		if (client_init(&cl[i], &sh) < 0)
@@ -764,6 +816,12 @@ int main(int argc, char **argv)
 		for (long k = 1; k < sh.rss_slots; k++)
 			printf("server_rss_kb_after_%ld %ld\n", k * o.rss_every, sh.rss_kb[k]);
 		printf("server_rss_kb_end %ld\n", rss1);
+		if (sh.table_bytes) {
+			printf("server_session_table_kb %ld\n", sh.table_bytes / 1024);
+			for (long k = 1; k < sh.rss_slots; k++)
+				printf("server_rss_kb_excl_sessions_after_%ld %ld\n", k * o.rss_every,
+				       sh.table_kb[k] >= 0 ? sh.rss_kb[k] - sh.table_kb[k] : -1);
+		}
 	}
 	if (sh.srv) {
 		double a = sh.handler_cpu_s[0], b = sh.handler_cpu_s[1], c = sh.handler_cpu_s[2];
@@ -783,6 +841,7 @@ int main(int argc, char **argv)
 	free(sh.expect);
 	free(sh.lat_ms);
 	free(sh.rss_kb);
+	free(sh.table_kb);
 	free(ok_lat);
 	free(cl);
 	free(th);
