@@ -190,7 +190,7 @@ h_initrd() {
 	local out=$W/initrd/$name.img key log=$W/initrd/$name.log t0 f
 	mkdir -p "$W/initrd"
 	printf '%s\n' "$conf" >"$W/initrd/$name.conf"
-	key=$( { echo "$KVER $mods $*"; cat "$W/dracut/version" "$W/initrd/$name.conf";
+	key=$( { echo "$KVER $mods $H_DRIVERS $*"; cat "$W/dracut/version" "$W/initrd/$name.conf";
 		find "$W/dracut/base/modules.d/50tdx-unlock" "$W/dracut/base/modules.d/91tdx-sim" \
 			-type f -exec sha256sum {} + | sort;
 		for f in "$@"; do [ -f "$f" ] && sha256sum "$f"; done
@@ -202,11 +202,14 @@ h_initrd() {
 	t0=$SECONDS
 	dracutbasedir="$W/dracut/base" timeout 600 dracut --conf "$W/initrd/$name.conf" --confdir "$W/dracut/conf.d" \
 		--no-hostonly --kver "$KVER" --kmoddir "$KDIR/lib/modules/$KVER" --zstd --force \
-		-m "$mods" "$@" "$out" >"$log" 2>&1 || { rm -f "$out"; h_die "dracut $name failed, see $log"; return 1; }
+		--add-drivers "$H_DRIVERS" -m "$mods" "$@" "$out" >"$log" 2>&1 || { rm -f "$out"; h_die "dracut $name failed, see $log"; return 1; }
 	echo "$key" >"$out.key"
 	h_log "initrd $name: $(stat -c %s "$out") bytes in $((SECONDS - t0)) s"
 }
 
+# Kernel modules of the slim images (no kernel-modules dracut module: virtio disk/NIC
+# only), plus what dm-crypt with aes-xts needs.
+H_DRIVERS="virtio_pci virtio_blk virtio_net dm_mod dm_crypt ext4 xts aesni_intel sha256_generic"
 # Modules of the slim images: systemd initrd, block root, dm-crypt (systemd-cryptsetup).
 H_MODS_BASE="systemd systemd-initrd dracut-systemd base fs-lib rootfs-block udev-rules dm crypt"
 # ... plus the network for the attested unlock (systemd-networkd: what the recipe measured).

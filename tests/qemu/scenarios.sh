@@ -1,0 +1,191 @@
+#!/bin/bash
+# QEMU boot scenarios (sourced by run.sh after harness.sh). Each sc_NAME function prints
+# what it saw and returns 0 (pass), 1 (fail) or 77 (skip, with "SKIP: reason").
+# Every scenario boots once; the harness enforces the per-boot hard limit.
+
+H_PASS_MARK='BOOT-OK root='
+H_DEADLINE=${TDX_UNLOCK_TEST_DEADLINE:-120}     # the helper's default overall deadline
+
+sc_note() { echo "  $*"; }
+# Last lines of a boot's console, for failure reports (secrets never reach the console).
+sc_tail() { echo "  --- console tail ($BOOT_LOG)"; tail -n "${1:-25}" "$BOOT_LOG" | tr -d '\r' | sed 's/^/  | /'; }
+
+# ------------------------------------------------------------------ always runnable
+# Baseline for the benchmark: key file inside the initramfs, picked up by
+# systemd-cryptsetup as /etc/cryptsetup-keys.d/<volume>.key (no network at all).
+sc_keyfile() {
+	h_initrd keyfile "$H_MODS_BASE" "" \
+		--include "$W/disk/keyfile" "/etc/cryptsetup-keys.d/luks-$LUKS_UUID.key" || return 1
+	sc_note "initrd $(stat -c %s "$INITRD") bytes"
+	h_boot keyfile "$INITRD" "$W/disk/root.img" "$(h_append)"
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_tail; return 1
+}
+
+# No key anywhere: systemd-cryptsetup must ask on the console. The harness types the
+# recovery passphrase (proves the fallback end to end; a killed VM would prove less).
+sc_prompt() {
+	h_initrd nokey "$H_MODS_BASE" "" || return 1
+	H_ANSWER=1 h_boot prompt "$INITRD" "$W/disk/root.img" "$(h_append)"
+	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s, to marker ${BOOT_WALL}s"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -n "$BOOT_PROMPT_AT" ] && return 0
+	sc_tail; return 1
+}
+
+# ------------------------------------------------------------------ attested unlock
+# Guards: the parts other engineers are building. One SKIP line names what is missing.
+sc_need() {
+	local what
+	for what in "$@"; do
+		case $what in
+		client) "$H_BUILD/tdx-unlock" --help 2>&1 | grep -qE '^ +unlock ' &&
+			"$H_BUILD/tdx-unlock" --help 2>&1 | grep -qE '^ +bind ' ||
+			{ echo "SKIP: $BUILD/tdx-unlock has no 'unlock'/'bind' command yet"; return 77; } ;;
+		server) "$H_BUILD/tdx-keyserver" --help 2>&1 | grep -qE '^ +serve ' ||
+			{ echo "SKIP: $BUILD/tdx-keyserver serve not built"; return 77; } ;;
+		sim) [ -x "$H_BUILD/tdx-sim" ] && [ -e /dev/fuse ] ||
+			{ echo "SKIP: $BUILD/tdx-sim or /dev/fuse missing"; return 77; } ;;
+		plugin) [ -f "$H_BUILD/libcryptsetup-token-tdx-unlock.so" ] ||
+			{ echo "SKIP: $BUILD/libcryptsetup-token-tdx-unlock.so not built yet"; return 77; } ;;
+		esac
+	done
+}
+
+# A copy of the root image with a tdx-unlock keyslot + token (bind on the host: header
+# only, no device-mapper), the released secret stored as the server's resource.
+# Rebuilt when root.img or the client changes. Sets BOUND_IMG.
+sc_bound_disk() {
+	BOUND_IMG=$W/disk/bound.img
+	[ -f "$BOUND_IMG" ] && [ "$BOUND_IMG" -nt "$W/disk/root.img" ] && [ "$BOUND_IMG" -nt "$H_BUILD/tdx-unlock" ] && return 0
+	mkdir -p "$W/ks/resources/default/luks" && chmod 700 "$W/ks"
+	cp --sparse=always "$W/disk/root.img" "$W/disk/bound.tmp" &&
+	"$H_BUILD/tdx-unlock" bind "$W/disk/bound.tmp" --url "https://$H_GUEST_IP:$H_GUEST_PORT" \
+		--resource default/luks/root --ca "$H_ROOT/keys-example/ca.pem" \
+		--key-file "$W/disk/passphrase" --secret-out "$W/ks/resources/default/luks/root" \
+		>"$W/disk/bind.log" 2>&1 &&
+	mv "$W/disk/bound.tmp" "$BOUND_IMG" || { echo "  bind failed, see $W/disk/bind.log"; return 1; }
+}
+
+# initrd with the network, the project module and the simulator. $1 = token|service.
+sc_tdx_initrd() {
+	local method=$1
+	h_sim_pki || return 1
+	mkdir -p "$W/tdx-conf" && cp "$H_ROOT/keys-example/ca.pem" "$W/tdx-conf/kbs-ca.pem"
+	h_initrd "tdx-$method" "$H_MODS_NET tdx-unlock tdx-sim" \
+"tdx_unlock_method=$method
+tdx_unlock_bindir=$H_BUILD
+tdx_unlock_plugindir=$H_BUILD
+tdx_unlock_confdir=$W/tdx-conf
+tdx_sim_bin=$H_BUILD/tdx-sim
+tdx_sim_pki=$W/pki/sim"
+}
+
+# Kernel command line of the attested boots: network by DHCP (slirp), the simulator as
+# configfs-tsm. The URL comes from the token (rd.tdx_unlock.url= would override it).
+sc_tdx_append() { h_append "rd.neednet=1 ip=dhcp rd.tdx_unlock.tsm=/run/tdx-sim $*"; }
+
+# sc_tdx_prepare RUN METHOD POLICY CERT: disk, initrd, key server config. Sets KS_DIR, KS_PORT.
+sc_tdx_prepare() {
+	local run=$1 method=$2 policy=$3 cert=$4
+	sc_bound_disk && sc_tdx_initrd "$method" || return 1
+	KS_DIR=$W/ks/$run KS_PORT=$(h_free_port) || return 1
+	rm -rf "$KS_DIR"
+	h_keyserver_config "$KS_DIR" "$KS_PORT" "$policy" "$cert"
+}
+
+# Did the console show tdx-unlock (or the plugin) working at all?
+sc_saw_helper() { grep -aqi 'tdx-unlock' "$BOOT_LOG"; }
+
+# Wiring check that runs with any tdx-unlock binary: the attested-unlock initrd (network,
+# 50tdx-unlock service method, simulator) on a disk WITHOUT a token. tdx-unlock.service
+# must run after the network and the simulator, end (fail or find nothing) and leave the
+# passphrase prompt to systemd-cryptsetup; the harness answers it.
+sc_tdx_unbound() {
+	[ -x "$H_BUILD/tdx-unlock" ] || { echo "SKIP: $BUILD/tdx-unlock not built"; return 77; }
+	sc_need sim || return $?
+	sc_tdx_initrd service || return 1
+	sc_note "initrd $(stat -c %s "$INITRD") bytes"
+	H_ANSWER=1 h_boot tdx-unbound "$INITRD" "$W/disk/root.img" "$(sc_tdx_append)"
+	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s, to marker ${BOOT_WALL}s"
+	grep -aE 'TDX platform simulator|Unlock LUKS2 volumes by TDX|tdx-unlock\[' "$BOOT_LOG" | tr -d '\r' |
+		sed 's/\x1b\[[0-9;]*m//g' | head -n 6 | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = boot-ok ] && [ -n "$BOOT_PROMPT_AT" ] &&
+		grep -aq 'Started.*TDX platform simulator' "$BOOT_LOG" &&
+		grep -aqE '(Finished|Failed to start).*Unlock LUKS2 volumes by TDX' "$BOOT_LOG" && return 0
+	sc_tail 40; return 1
+}
+
+# (1) success: the root file system mounts through tdx-unlock, no prompt.
+sc_tdx_unlock() {
+	sc_need client server sim || return $?
+	sc_tdx_prepare success service allow server || return 1
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+	h_boot tdx-success "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_tail; return 1
+}
+
+# (2) policy deny: nothing unlocked, the prompt appears within the deadline, the LUKS2
+# header is byte-identical afterwards (the VM writes to a copy, no snapshot).
+sc_tdx_deny() {
+	local before after img=$W/disk/deny.img
+	sc_need client server sim || return $?
+	sc_tdx_prepare deny service deny server || return 1
+	cp --sparse=always "$BOUND_IMG" "$img" && before=$(h_header_sha "$img")
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+	H_DISK_RW=1 H_STOP_ON_PROMPT=1 H_TIMEOUT=$((H_DEADLINE + 90)) \
+		h_boot tdx-deny "$INITRD" "$img" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	after=$(h_header_sha "$img")
+	rm -f "$img"
+	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s, header ${before:0:12} -> ${after:0:12}"
+	[ "$BOOT_RESULT" = prompt ] && [ "$before" = "$after" ] && sc_saw_helper &&
+		[ "${BOOT_PROMPT_AT%.*}" -le $((H_DEADLINE + 30)) ] && return 0
+	sc_tail; return 1
+}
+
+# (3) the key server starts 15 s after the VM: the helper's retries get the key.
+sc_tdx_late_server() {
+	sc_need client server sim || return $?
+	sc_tdx_prepare late service allow server || return 1
+	# sleep then exec: the PID we record is the key server's own
+	(sleep 15; exec "$H_BUILD/tdx-keyserver" serve --config "$KS_DIR/config.json") >>"$KS_DIR/keyserver.log" 2>&1 &
+	H_PIDS+=("$!")
+	h_boot tdx-late "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_tail; return 1
+}
+
+# (4) the server presents a certificate from a CA the TD does not trust: refused with a
+# clear console line, then the prompt.
+sc_tdx_wrong_ca() {
+	sc_need client server sim || return $?
+	sc_tdx_prepare wrong-ca service allow rogue || return 1
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+	H_STOP_ON_PROMPT=1 H_TIMEOUT=$((H_DEADLINE + 90)) \
+		h_boot tdx-wrong-ca "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s"
+	grep -aiE 'tdx-unlock.*(certificate|tls|ssl|issuer|verif)' "$BOOT_LOG" | head -n 2 | tr -d '\r' | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = prompt ] && grep -aqiE 'tdx-unlock.*(certificate|tls|ssl|issuer)' "$BOOT_LOG" && return 0
+	sc_tail; return 1
+}
+
+# (1) through the token plugin: systemd-cryptsetup@ (rd.luks.uuid) calls the plugin.
+sc_token_unlock() {
+	sc_need plugin server sim || return $?
+	sc_tdx_prepare token token allow server || return 1
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+	h_boot tdx-token "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_tail; return 1
+}
+
+H_SCENARIOS="keyfile prompt tdx_unbound tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
