@@ -72,8 +72,8 @@ static void test_conf_rejects(void **state)
 	static const char *const bad[] = {
 		"url = http://plain:80\n", "url\n", "ca = relative.pem\n", "timeout = 4\n", "timeout = 3601\n",
 		"timeout = 10s\n", "allow-token-urls = maybe\n", "allow-token-url = yes\n", "[section]\n",
-		"url = https://1\nurl = https://2\nurl = https://3\nurl = https://4\nurl = https://5\n"
-		"url = https://6\nurl = https://7\nurl = https://8\nurl = https://9\n",
+		("url = https://1\nurl = https://2\nurl = https://3\nurl = https://4\nurl = https://5\n"
+		 "url = https://6\nurl = https://7\nurl = https://8\nurl = https://9\n"),
 	};
 	struct luks_config c;
 	char longline[1100];
