@@ -206,8 +206,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		handle("POST", "/kbs/v0/auth", a, sizeof(a) - 1, NULL, NULL, &rep);
 		fresh[0] = '\0';
-		if (rep.status == 200) /* "kbs-session-id=<32 hex>; Expires=..." */
-			memcpy(fresh, rep.set_cookie + strlen("kbs-session-id="), 32), fresh[32] = '\0';
+		if (rep.status == 200) { /* "kbs-session-id=<32 hex>; Expires=..." */
+			memcpy(fresh, rep.set_cookie + strlen("kbs-session-id="), 32);
+			fresh[32] = '\0';
+		}
 		free(rep.body);
 		use_cookie = fresh;
 	}
