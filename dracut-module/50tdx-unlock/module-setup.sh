@@ -80,7 +80,7 @@ depends() {
     # "network", not a backend: 40network picks the one the image uses.
     local m="crypt systemd network"
     # dracut-ng split systemd-cryptsetup into its own module
-    dracut_module_path systemd-cryptsetup >/dev/null 2>&1 && m="$m systemd-cryptsetup"
+    [[ -d $(dracut_module_path systemd-cryptsetup 2>/dev/null) ]] && m="$m systemd-cryptsetup"
     echo "$m"
     return 0
 }

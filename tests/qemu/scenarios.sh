@@ -7,6 +7,8 @@ H_PASS_MARK='BOOT-OK root='
 H_DEADLINE=${TDX_UNLOCK_TEST_DEADLINE:-120}     # the helper's default overall deadline
 
 sc_note() { echo "  $*"; }
+# The console without colour codes (systemd status lines are cut at 80 columns).
+sc_console() { tr -d '\r' <"$BOOT_LOG" | sed 's/\x1b\[[0-9;]*m//g'; }
 # Last lines of a boot's console, for failure reports (secrets never reach the console).
 sc_tail() { echo "  --- console tail ($BOOT_LOG)"; tail -n "${1:-25}" "$BOOT_LOG" | tr -d '\r' | sed 's/^/  | /'; }
 
@@ -108,11 +110,11 @@ sc_tdx_unbound() {
 	sc_note "initrd $(stat -c %s "$INITRD") bytes"
 	H_ANSWER=1 h_boot tdx-unbound "$INITRD" "$W/disk/root.img" "$(sc_tdx_append)"
 	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s, to marker ${BOOT_WALL}s"
-	grep -aE 'TDX platform simulator|Unlock LUKS2 volumes by TDX|tdx-unlock\[' "$BOOT_LOG" | tr -d '\r' |
-		sed 's/\x1b\[[0-9;]*m//g' | head -n 6 | sed 's/^/  console: /'
+	sc_console | grep -aE '(Started|Failed to start) tdx-sim|(Finished|Failed to start) tdx-unlock|tdx-unlock\[' |
+		head -n 6 | sed 's/^/  console: /'
 	[ "$BOOT_RESULT" = boot-ok ] && [ -n "$BOOT_PROMPT_AT" ] &&
-		grep -aq 'Started.*TDX platform simulator' "$BOOT_LOG" &&
-		grep -aqE '(Finished|Failed to start).*Unlock LUKS2 volumes by TDX' "$BOOT_LOG" && return 0
+		sc_console | grep -aq 'Started tdx-sim.service' &&
+		sc_console | grep -aqE '(Finished|Failed to start) tdx-unlock' && return 0
 	sc_tail 40; return 1
 }
 
@@ -171,8 +173,8 @@ sc_tdx_wrong_ca() {
 		h_boot tdx-wrong-ca "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
 	h_cleanup
 	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s"
-	grep -aiE 'tdx-unlock.*(certificate|tls|ssl|issuer|verif)' "$BOOT_LOG" | head -n 2 | tr -d '\r' | sed 's/^/  console: /'
-	[ "$BOOT_RESULT" = prompt ] && grep -aqiE 'tdx-unlock.*(certificate|tls|ssl|issuer)' "$BOOT_LOG" && return 0
+	sc_console | grep -aiE 'tdx-unlock.*(certificate|tls|ssl|issuer|verif)' | head -n 2 | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = prompt ] && sc_console | grep -aqiE 'tdx-unlock.*(certificate|tls|ssl|issuer)' && return 0
 	sc_tail; return 1
 }
 
