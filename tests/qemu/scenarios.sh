@@ -118,6 +118,41 @@ sc_tdx_unbound() {
 	sc_tail 40; return 1
 }
 
+# Wiring check of the token method with a stub plugin (tests/qemu/stub/, always -EAGAIN)
+# on a disk whose header carries a tdx-unlock token: systemd-cryptsetup must wait for
+# network-online.target (drop-in), call the plugin, then prompt; the harness answers.
+sc_token_wiring() {
+	local S=$W/stub tok
+	command -v cc >/dev/null || { echo "SKIP: no C compiler for the stub plugin"; return 77; }
+	mkdir -p "$S"
+	cc -shared -fPIC -O2 -Wl,--version-script="$H_QDIR/stub/token-stub.map" \
+		-Wl,-soname,libcryptsetup-token-tdx-unlock.so -o "$S/libcryptsetup-token-tdx-unlock.so.tmp" \
+		"$H_QDIR/stub/token-stub.c" || return 1
+	cmp -s "$S/libcryptsetup-token-tdx-unlock.so.tmp" "$S/libcryptsetup-token-tdx-unlock.so" ||
+		mv "$S/libcryptsetup-token-tdx-unlock.so.tmp" "$S/libcryptsetup-token-tdx-unlock.so"
+	if [ ! -f "$W/disk/stub.img" ] || [ "$W/disk/root.img" -nt "$W/disk/stub.img" ]; then
+		tok='{"type":"tdx-unlock","keyslots":["1"],"version":1,"kbs-urls":["https://10.0.2.100:8443"],"resource":"default/luks/root"}'
+		cp --sparse=always "$W/disk/root.img" "$W/disk/stub.tmp" &&
+			echo "$tok" | cryptsetup token import "$W/disk/stub.tmp" &&
+			mv "$W/disk/stub.tmp" "$W/disk/stub.img" || return 1
+	fi
+	h_initrd token-stub "$H_MODS_NET tdx-unlock" \
+"tdx_unlock_method=token
+tdx_unlock_bindir=$S
+tdx_unlock_plugindir=$S" || return 1
+	sc_note "initrd $(stat -c %s "$INITRD") bytes"
+	H_ANSWER=1 h_boot token-wiring "$INITRD" "$W/disk/stub.img" "$(sc_tdx_append)"
+	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s, to marker ${BOOT_WALL}s"
+	sc_console | grep -aE 'Reached target network-online|tdx-unlock-stub|Please enter passphrase' |
+		head -n 4 | sed 's/^/  console: /'
+	# order on the console: network online, then the plugin, then the prompt
+	[ "$BOOT_RESULT" = boot-ok ] && [ -n "$BOOT_PROMPT_AT" ] &&
+		sc_console | grep -aE 'Reached target network-online|tdx-unlock-stub|Please enter passphrase' |
+		sed -E 's/.*(network-online|tdx-unlock-stub|Please enter passphrase).*/\1/' | uniq | head -n 3 |
+		tr '\n' ' ' | grep -q '^network-online tdx-unlock-stub Please enter passphrase $' && return 0
+	sc_tail 40; return 1
+}
+
 # (1) success: the root file system mounts through tdx-unlock, no prompt.
 sc_tdx_unlock() {
 	sc_need client server sim || return $?
@@ -190,4 +225,4 @@ sc_token_unlock() {
 	sc_tail; return 1
 }
 
-H_SCENARIOS="keyfile prompt tdx_unbound tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
+H_SCENARIOS="keyfile prompt tdx_unbound token_wiring tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
