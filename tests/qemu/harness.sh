@@ -66,6 +66,12 @@ h_prereqs() {
 	mkdir -p "$W" || return 1
 	h_deps || { echo "SKIP: QEMU prerequisites cannot be installed"; return 1; }
 	command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; return 1; }
+	if [ "${TDX:-0}" = 1 ]; then
+		# Real TD (README "TDX=1"): KVM with TDX enabled, TDVF firmware. Untested here.
+		[ "$(cat /sys/module/kvm_intel/parameters/tdx 2>/dev/null)" = Y ] ||
+			{ echo "SKIP: TDX=1 needs a host whose KVM has TDX enabled (kvm_intel tdx=Y)"; return 1; }
+		[ -f "${TDX_OVMF:-/usr/share/ovmf/OVMF.fd}" ] || { echo "SKIP: TDX=1 needs TDVF firmware (TDX_OVMF)"; return 1; }
+	fi
 }
 
 # ---------------------------------------------------------------------------- kernel
@@ -266,8 +272,12 @@ h_free_port() {
 h_keyserver_config() {
 	local dir=$1 port=$2 policy=$3 cert=$4 pol
 	mkdir -p "$dir"
+	local collateral=$W/pki/sim/collateral anchor="\"$W/pki/sim/collateral/root_ca.pem\""
+	# TDX=1: Intel's pinned root and real collateral for the host's platform
+	[ "${TDX:-0}" = 1 ] && collateral=${TDX_COLLATERAL:?TDX=1 needs TDX_COLLATERAL} anchor='"intel"'
 	case $policy in
-	allow) pol='{"default/luks/root": {"tcb_status": ["UpToDate"]}}' ;;
+	allow) pol=${TDX_QEMU_ALLOW_POLICY:-'{"default/luks/root": {"tcb_status": ["UpToDate"]},
+		"default/luks/proto": {"tcb_status": ["UpToDate"]}}'} ;;
 	deny) pol="{\"default/luks/root\": {\"mr_td\": [\"$(printf '0%.0s' $(seq 96))\"]}}" ;;
 	esac
 	echo "$pol" >"$dir/policy.json"
@@ -278,8 +288,8 @@ h_keyserver_config() {
 	  "tls_key": "$W/pki/$cert.key",
 	  "resources_dir": "$W/ks/resources",
 	  "policy_file": "$dir/policy.json",
-	  "collateral_dir": "$W/pki/sim/collateral",
-	  "trust_anchor": "$W/pki/sim/collateral/root_ca.pem",
+	  "collateral_dir": "$collateral",
+	  "trust_anchor": $anchor,
 	  "audit_log": "$dir/audit.log"
 	}
 	EOF
@@ -317,8 +327,15 @@ h_boot() {
 	[ -n "$port" ] || port=$(h_free_port)   # nothing listens: guest connections just fail
 	mkfifo "$R/console.in"
 	exec {H_CONSOLE}<>"$R/console.in"       # keeps QEMU's stdin open; used to type
+	local machine=(-accel tcg -cpu max)
+	if [ "${TDX:-0}" = 1 ]; then
+		# a real TD: QGS reached by the host's vsock (TDX_QGS_CID/PORT, default 2:4050)
+		machine=(-accel kvm -cpu host -machine q35,kernel-irqchip=split,confidential-guest-support=tdx0
+			-object "{\"qom-type\":\"tdx-guest\",\"id\":\"tdx0\",\"quote-generation-socket\":{\"type\":\"vsock\",\"cid\":\"${TDX_QGS_CID:-2}\",\"port\":\"${TDX_QGS_PORT:-4050}\"}}"
+			-bios "${TDX_OVMF:-/usr/share/ovmf/OVMF.fd}")
+	fi
 	t0=$(date +%s%N)
-	TMPDIR=$W/tmp qemu-system-x86_64 -accel tcg -cpu max -m 1024 -smp 2 \
+	TMPDIR=$W/tmp qemu-system-x86_64 "${machine[@]}" -m 1024 -smp 2 \
 		-display none -nodefaults -no-reboot -serial stdio \
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$initrd" -append "$append" \
 		-drive "file=$disk,format=raw,if=virtio$snap" \

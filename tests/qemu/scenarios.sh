@@ -46,7 +46,8 @@ sc_need() {
 			{ echo "SKIP: $BUILD/tdx-unlock has no 'unlock'/'bind' command yet"; return 77; } ;;
 		server) "$H_BUILD/tdx-keyserver" --help 2>&1 | grep -qE '^ +serve ' ||
 			{ echo "SKIP: $BUILD/tdx-keyserver serve not built"; return 77; } ;;
-		sim) [ -x "$H_BUILD/tdx-sim" ] && [ -e /dev/fuse ] ||
+		sim) [ "${TDX:-0}" = 1 ] && continue
+			[ -x "$H_BUILD/tdx-sim" ] && [ -e /dev/fuse ] ||
 			{ echo "SKIP: $BUILD/tdx-sim or /dev/fuse missing"; return 77; } ;;
 		plugin) [ -f "$H_BUILD/libcryptsetup-token-tdx-unlock.so" ] ||
 			{ echo "SKIP: $BUILD/libcryptsetup-token-tdx-unlock.so not built yet"; return 77; } ;;
@@ -69,12 +70,13 @@ sc_bound_disk() {
 	mv "$W/disk/bound.tmp" "$BOUND_IMG" || { echo "  bind failed, see $W/disk/bind.log"; return 1; }
 }
 
-# initrd with the network, the project module and the simulator. $1 = token|service.
+# initrd with the network, the project module and (not with TDX=1) the simulator.
+# $1 = token|service.
 sc_tdx_initrd() {
-	local method=$1
-	h_sim_pki || return 1
+	local method=$1 sim=tdx-sim
+	if [ "${TDX:-0}" = 1 ]; then sim=; else h_sim_pki || return 1; fi
 	mkdir -p "$W/tdx-conf" && cp "$H_ROOT/keys-example/ca.pem" "$W/tdx-conf/kbs-ca.pem"
-	h_initrd "tdx-$method" "$H_MODS_NET tdx-unlock tdx-sim" \
+	h_initrd "tdx-$method${sim:+-sim}" "$H_MODS_NET tdx-unlock $sim" \
 "tdx_unlock_method=$method
 tdx_unlock_bindir=$H_BUILD
 tdx_unlock_plugindir=$H_BUILD
@@ -85,7 +87,11 @@ tdx_sim_pki=$W/pki/sim"
 
 # Kernel command line of the attested boots: network by DHCP (slirp), the simulator as
 # configfs-tsm. The URL comes from the token (rd.tdx_unlock.url= would override it).
-sc_tdx_append() { h_append "rd.neednet=1 ip=dhcp rd.tdx_unlock.tsm=/run/tdx-sim $*"; }
+sc_tdx_append() {
+	local tsm=rd.tdx_unlock.tsm=/run/tdx-sim
+	[ "${TDX:-0}" = 1 ] && tsm=
+	h_append "rd.neednet=1 ip=dhcp $tsm $*"
+}
 
 # sc_tdx_prepare RUN METHOD POLICY CERT: disk, initrd, key server config. Sets KS_DIR, KS_PORT.
 sc_tdx_prepare() {
@@ -106,6 +112,7 @@ sc_saw_helper() { grep -aqi 'tdx-unlock' "$BOOT_LOG"; }
 sc_tdx_unbound() {
 	[ -x "$H_BUILD/tdx-unlock" ] || { echo "SKIP: $BUILD/tdx-unlock not built"; return 77; }
 	sc_need sim || return $?
+	[ "${TDX:-0}" = 1 ] && { echo "SKIP: simulator wiring check (not with TDX=1)"; return 77; }
 	sc_tdx_initrd service || return 1
 	sc_note "initrd $(stat -c %s "$INITRD") bytes"
 	H_ANSWER=1 h_boot tdx-unbound "$INITRD" "$W/disk/root.img" "$(sc_tdx_append)"
@@ -150,6 +157,49 @@ tdx_unlock_plugindir=$S" || return 1
 		sc_console | grep -aE 'Reached target network-online|tdx-unlock-stub|Please enter passphrase' |
 		sed -E 's/.*(network-online|tdx-unlock-stub|Please enter passphrase).*/\1/' | uniq | head -n 3 |
 		tr '\n' ' ' | grep -q '^network-online tdx-unlock-stub Please enter passphrase $' && return 0
+	sc_tail 40; return 1
+}
+
+# TEMPORARY prototype until `tdx-unlock unlock` and `bind` land: the real evidence,
+# TLS and KBS path in the initrd with today's `tdx-unlock fetch`, piped (never written)
+# into `cryptsetup open` by a test-only drop-in that replaces tdx-unlock.service's
+# ExecStart. The keyslot is added on the host with the resource as its passphrase.
+# Measures what the attested unlock costs over the key file baseline.
+sc_fetch_proto() {
+	local P=$W/proto img=$W/disk/proto.img res=$W/ks/resources/default/luks/proto
+	"$H_BUILD/tdx-unlock" fetch --help >/dev/null 2>&1 || { echo "SKIP: no 'tdx-unlock fetch'"; return 77; }
+	sc_need server sim || return $?
+	[ "${TDX:-0}" = 1 ] && { echo "SKIP: prototype runs on the simulator only"; return 77; }
+	mkdir -p "$P/tdx-unlock.service.d" "$(dirname "$res")" && chmod 700 "$W/ks"
+	if [ ! -f "$img" ] || [ "$W/disk/root.img" -nt "$img" ] || [ ! -s "$res" ]; then
+		head -c 32 /dev/urandom | base64 | tr -d '\n' >"$res" && chmod 600 "$res"
+		cp --sparse=always "$W/disk/root.img" "$img.tmp" &&
+		cryptsetup luksAddKey --batch-mode --key-file "$W/disk/passphrase" --pbkdf pbkdf2 \
+			--pbkdf-force-iterations 1000 --key-slot 2 "$img.tmp" "$res" && mv "$img.tmp" "$img" || return 1
+	fi
+	cat >"$P/tdx-unlock.service.d/60-fetch-proto.conf" <<-EOF
+	[Service]
+	ExecStart=
+	ExecStart=/bin/sh -c 'set -o pipefail; /usr/bin/tdx-unlock fetch --url https://$H_GUEST_IP:$H_GUEST_PORT --resource default/luks/proto --ca /etc/tdx-unlock/kbs-ca.pem --tsm-dir /run/tdx-sim --timeout 60 -o - | cryptsetup open --key-file=- --key-slot 2 /dev/disk/by-uuid/$LUKS_UUID luks-$LUKS_UUID && echo "tdx-unlock-proto: unlocked luks-$LUKS_UUID"'
+	EOF
+	h_sim_pki && mkdir -p "$W/tdx-conf" && cp "$H_ROOT/keys-example/ca.pem" "$W/tdx-conf/kbs-ca.pem" || return 1
+	h_initrd fetch-proto "$H_MODS_NET tdx-unlock tdx-sim" \
+"tdx_unlock_method=service
+tdx_unlock_bindir=$H_BUILD
+tdx_unlock_confdir=$W/tdx-conf
+tdx_sim_bin=$H_BUILD/tdx-sim
+tdx_sim_pki=$W/pki/sim
+# drop-in $(sha256sum <"$P/tdx-unlock.service.d/60-fetch-proto.conf" | cut -c1-16)" \
+		--include "$P/tdx-unlock.service.d" /etc/systemd/system/tdx-unlock.service.d --install cryptsetup || return 1
+	KS_DIR=$W/ks/proto KS_PORT=$(h_free_port) || return 1
+	rm -rf "$KS_DIR"
+	h_keyserver_config "$KS_DIR" "$KS_PORT" allow server
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+	h_boot fetch-proto "$INITRD" "$img" "$(sc_tdx_append)" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
+	sc_console | grep -aE 'tdx-unlock(-proto)?[:\[]' | head -n 4 | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && sc_console | grep -aq 'tdx-unlock-proto: unlocked' && return 0
 	sc_tail 40; return 1
 }
 
@@ -225,4 +275,4 @@ sc_token_unlock() {
 	sc_tail; return 1
 }
 
-H_SCENARIOS="keyfile prompt tdx_unbound token_wiring tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
+H_SCENARIOS="keyfile prompt tdx_unbound token_wiring fetch_proto tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
