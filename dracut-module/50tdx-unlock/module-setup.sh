@@ -22,7 +22,8 @@ tdx_binary() {
     if [[ $tdx_unlock_bindir ]]; then
         [[ -x $tdx_unlock_bindir/tdx-unlock ]] && echo "$tdx_unlock_bindir/tdx-unlock"
     else
-        command -v tdx-unlock
+        # dracut's PATH has no /usr/local: look there too (make install PREFIX=/usr/local)
+        PATH="$PATH:/usr/local/sbin:/usr/local/bin" command -v tdx-unlock
     fi
 }
 

@@ -33,12 +33,26 @@ H_PIDS=()                                      # processes we started, killed by
 h_log() { printf '[harness %5ss] %s\n' "$SECONDS" "$*" >&2; }
 h_die() { h_log "ERROR: $*"; return 1; }
 
+# Is PID still running? (our children stay as zombies until reaped: those count as gone)
+h_alive() {
+	local st
+	[ -r "/proc/$1/stat" ] || return 1
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+# h_stop PID [GRACE]: SIGTERM, up to GRACE s (default 5) to exit, then SIGKILL; reaps it.
+h_stop() {
+	local i
+	kill "$1" 2>/dev/null
+	for i in $(seq $((${2:-5} * 10))); do h_alive "$1" || break; sleep 0.1; done
+	h_alive "$1" && kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
 # Kills what we started (by PID only) — called from the EXIT trap and after every boot.
 h_cleanup() {
 	local p
-	for p in "${H_PIDS[@]}"; do
-		kill "$p" 2>/dev/null && { timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || kill -9 "$p" 2>/dev/null; }
-	done
+	for p in "${H_PIDS[@]}"; do h_stop "$p"; done
 	H_PIDS=()
 }
 h_forget_pid() { local p n=(); for p in "${H_PIDS[@]}"; do [ "$p" = "$1" ] || n+=("$p"); done; H_PIDS=("${n[@]}"); }
@@ -197,11 +211,13 @@ h_initrd() {
 	mkdir -p "$W/initrd"
 	printf '%s\n' "$conf" >"$W/initrd/$name.conf"
 	key=$( { echo "$KVER $mods $H_DRIVERS $*"; cat "$W/dracut/version" "$W/initrd/$name.conf";
-		find "$W/dracut/base/modules.d/50tdx-unlock" "$W/dracut/base/modules.d/91tdx-sim" \
-			-type f -exec sha256sum {} + | sort;
 		for f in "$@"; do [ -f "$f" ] && sha256sum "$f"; done
-		for f in "$H_BUILD"/tdx-unlock "$H_BUILD"/libcryptsetup-token-tdx-unlock.so "$H_BUILD"/tdx-sim; do
-			[ -f "$f" ] && stat -c '%n %Y %s' "$f"; done; } | sha256sum | cut -c1-16)
+		case " $mods " in *" tdx-"*)   # the project's modules and whatever binaries they may pick up
+			find "$W/dracut/base/modules.d/50tdx-unlock" "$W/dracut/base/modules.d/91tdx-sim" \
+				-type f -exec sha256sum {} + | sort
+			for f in "$H_BUILD"/tdx-unlock "$H_BUILD"/libcryptsetup-token-tdx-unlock.so "$H_BUILD"/tdx-sim \
+				"$W"/stub/*.so; do [ -f "$f" ] && stat -c '%n %Y %s' "$f"; done ;;
+		esac; } | sha256sum | cut -c1-16)
 	INITRD=$out
 	[ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] && return 0
 	h_log "initrd $name: dracut -m \"$mods\" $*"
@@ -304,7 +320,7 @@ h_keyserver_start() {
 	H_PIDS+=("$KS_PID")
 	for i in $(seq 100); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		kill -0 "$KS_PID" 2>/dev/null || break
+		h_alive "$KS_PID" || break
 		sleep 0.1
 	done
 	h_die "key server did not come up on 127.0.0.1:$port, see $dir/keyserver.log"
@@ -320,7 +336,7 @@ h_keyserver_start() {
 #   to the prompt, or to the end), BOOT_PROMPT_AT (s to the prompt, "" if none), BOOT_LOG.
 h_boot() {
 	local run=$1 initrd=$2 disk=$3 append=$4 port=${5:-}
-	local R=$W/runs/$run limit=${H_TIMEOUT:-$H_BOOT_TIMEOUT} t0 now pid answered=0 snap=,snapshot=on
+	local R=$W/runs/$run limit=${H_TIMEOUT:-$H_BOOT_TIMEOUT} t0 now pid i answered=0 snap=,snapshot=on
 	[ "${H_DISK_RW:-0}" = 1 ] && snap=
 	rm -rf "$R" && mkdir -p "$R" "$W/tmp"
 	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_WALL=
@@ -358,17 +374,17 @@ h_boot() {
 			printf '%s\r' "$(cat "$W/disk/passphrase")" >&"$H_CONSOLE"
 			answered=1
 		fi
-		kill -0 "$pid" 2>/dev/null || { BOOT_RESULT=exited; break; }
+		h_alive "$pid" || { BOOT_RESULT=exited; break; }
 		[ "$now" -ge $((limit * 1000)) ] && break
 		sleep 0.2
 	done
 	BOOT_WALL=$(h_secs "$now")
 	[ "$BOOT_RESULT" = prompt ] && BOOT_WALL=$BOOT_PROMPT_AT
-	# After the marker the guest powers off by itself; give it a few seconds, then kill.
-	[ "$BOOT_RESULT" = boot-ok ] && timeout 15 tail --pid="$pid" -f /dev/null 2>/dev/null
-	kill "$pid" 2>/dev/null
-	timeout 5 tail --pid="$pid" -f /dev/null 2>/dev/null || kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	# After the marker the guest powers off by itself (bounded wait), else it is stopped.
+	if [ "$BOOT_RESULT" = boot-ok ]; then
+		for i in $(seq 150); do h_alive "$pid" || break; sleep 0.1; done
+	fi
+	h_stop "$pid"
 	h_forget_pid "$pid"
 	exec {H_CONSOLE}>&-
 	rm -f "$R/console.in"
