@@ -174,7 +174,10 @@ int ks_server_run(struct ks_server *srv)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS | MHD_USE_ERROR_LOG,
+	/* poll(), not epoll: with TLS, libmicrohttpd 0.9.75's epoll mode cost 3.4 ms of server
+	 * CPU per connection here against 0.8 ms with poll (200 HTTPS requests, new connection
+	 * each); select() is a little cheaper still but limited to FD_SETSIZE descriptors. */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_TLS | MHD_USE_ERROR_LOG,
 			     0, NULL, NULL, on_request, srv,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_HTTPS_MEM_CERT, (const char *)cert,
