@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum action { RETRY, RETRY_LONG, DROP_SERVER };
+enum action { RETRY, RETRY_LONG, DROP_SERVER, GIVE_UP };
 
 struct server_state {
 	bool dropped;
@@ -36,8 +36,16 @@ static enum action classify(int r, const struct kbs_attempt_result *res, struct 
 		*why = "TLS certificate verification failed: check the pinned CA and the TD's clock";
 		return DROP_SERVER;
 	}
-	if (res->step == KBS_STEP_EVIDENCE)
-		return RETRY; /* local: the host quote service may come up */
+	if (res->step == KBS_STEP_EVIDENCE) {
+		/* No TSM provider, no configfs-tsm and no /dev/tdx_guest, or another TEE: no
+		 * server and no amount of waiting helps. Anything else (EBUSY, EIO, QGS down)
+		 * is the host's quote service, which may come up: retry. */
+		if (r == -ENXIO || r == -ENOENT || r == -EPROTO) {
+			*why = "this machine cannot produce TDX evidence (not a TD, or the TDX guest driver is not loaded)";
+			return GIVE_UP;
+		}
+		return RETRY;
+	}
 	if (res->status == 404 || r == -E2BIG) {
 		*why = res->status == 404 ? "the server does not know this path: check the URL and resource"
 					  : "the server refused the request size";
@@ -145,6 +153,10 @@ int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, 
 		for (size_t i = 0; i < n; i++)
 			secret_clear(&secrets[i]);
 		a = classify(r, &res, &servers[cur], &why);
+		if (a == GIVE_UP) {
+			log_err("giving up after %d attempt%s: %s", attempt, attempt == 1 ? "" : "s", why);
+			return r;
+		}
 		if (a == DROP_SERVER) {
 			servers[cur].dropped = true;
 			alive--;

@@ -78,9 +78,12 @@ void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct 
 		if (r == -ENOSPC)
 			log_warn("auth from %s refused: session table full (%u live sessions; raise max_sessions?)",
 				 req->peer, srv->cfg.max_sessions);
-		ks_reply_error(rep, KBS_ERR_ATTESTATION, r == -ENOSPC ?
-			       "Attestation error: RCAR handshake Auth failed: too many sessions, retry later" :
-			       "Attestation error: RCAR handshake Auth failed");
+		/* A full table is an overload, not a refusal: 503 makes clients retry instead of
+		 * treating this server as permanently incompatible (their reading of a 401 here). */
+		if (r == -ENOSPC)
+			ks_reply_error(rep, KBS_ERR_BUSY, "too many sessions, retry later");
+		else
+			ks_reply_error(rep, KBS_ERR_ATTESTATION, "Attestation error: RCAR handshake Auth failed");
 		return;
 	}
 	int n = snprintf(body, sizeof(body), "{\"nonce\":\"%s\",\"extra-params\":\"\"}", s.nonce);

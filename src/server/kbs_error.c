@@ -17,6 +17,7 @@ static const struct {
 	[KBS_ERR_PLUGIN_NOT_FOUND] = { 404, "PluginNotFound" },
 	[KBS_ERR_INVALID_PATH] = { 404, "InvalidRequestPath" },
 	[KBS_ERR_JWE] = { 401, "JweError" },
+	[KBS_ERR_BUSY] = { 503, "ServiceUnavailable" },
 };
 
 unsigned kbs_error_status(enum kbs_error e) { return errors[e].status; }

@@ -194,6 +194,16 @@ refused die-after-auth 6500 "attest failed"
 grep -q "killed after relaying" "$TMP/proxy-die-after-auth.out" || fail "proxy did not die after auth"
 grep -q "Couldn't connect" "$TMP/die-after-auth.err" || fail "die-after-auth: retries did not see the dead server"
 
+# --- not a TD: the client gives up at once instead of waiting for its deadline --------------------
+mkdir -p "$TMP/no-tsm"
+start=$(date +%s%N)
+"$TU" fetch --url "https://127.0.0.1:$MAIN" --ca "$KE/ca.pem" --tsm-dir "$TMP/no-tsm/report" \
+	--resource default/luks/demo --timeout 30 -o "$TMP/not-a-td.secret" >"$TMP/not-a-td.out" 2>"$TMP/not-a-td.err"
+RC=$?
+MS=$((($(date +%s%N) - start) / 1000000))
+refused not-a-td 3000 "cannot produce TDX evidence"
+[ "$(grep -c 'attempt' "$TMP/not-a-td.err")" -le 2 ] || fail "not-a-td: retried: $(cat "$TMP/not-a-td.err")"
+
 # --- the secret never reaches stderr or the audit log -------------------------------------------
 for f in "$TMP"/*.err "$TMP"/*.log "$TMP"/*.audit "$TMP"/proxy-*.out; do
 	! grep -qF -- "$SECRET" "$f" || fail "the secret appears in $f"
