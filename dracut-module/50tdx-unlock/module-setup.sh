@@ -107,7 +107,7 @@ tdx_volume_dropin() {
 }
 
 install() {
-    local bin plugin method f uuid confdir=${tdx_unlock_confdir:-/etc/tdx-unlock}
+    local bin plugin method f t uuid confdir=${tdx_unlock_confdir:-/etc/tdx-unlock}
     bin=$(tdx_binary)
     plugin=$(tdx_plugin)
     method=$(tdx_method)
@@ -135,6 +135,14 @@ install() {
         inst_simple "$moddir/tdx-unlock-cryptsetup-after-service.conf" \
             "$systemdsystemunitdir/systemd-cryptsetup@.service.d/50-tdx-unlock.conf"
         $SYSTEMCTL -q --root "$initdir" enable tdx-unlock.service
+        # a longer deadline in the measured config: let the unit live as long (+30 s)
+        t=$(sed -n 's/^[[:space:]]*timeout[[:space:]]*=[[:space:]]*\([0-9]\{1,4\}\)[[:space:]]*$/\1/p' \
+            "$confdir/tdx-unlock.conf" 2>/dev/null | tail -n 1)
+        if [[ $t ]] && ((t + 30 > 150)); then
+            mkdir -p "$initdir$systemdsystemunitdir/tdx-unlock.service.d"
+            printf '[Service]\nTimeoutStartSec=%d\n' $((t + 30)) \
+                >"$initdir$systemdsystemunitdir/tdx-unlock.service.d/40-config-timeout.conf"
+        fi
         ;;
     token)
         [[ -e $plugin ]] || { derror "tdx-unlock: method 'token' needs $plugin"; return 1; }

@@ -8,26 +8,28 @@
 #   rd.tdx_unlock.tsm=DIR        TESTS: configfs-tsm report directory (the simulator)
 #   rd.luks.uuid=UUID            devices tdx-unlock.service waits for (service method)
 # and writes
-#   /run/tdx-unlock/env          TDX_UNLOCK_* for tdx-unlock.service and, through the
-#                                systemd-cryptsetup@ drop-in, for the token plugin
+#   /run/tdx-unlock/env          TDX_UNLOCK_* (the validated values) in the environment of
+#                                tdx-unlock.service and, through the systemd-cryptsetup@
+#                                drop-in, of the token plugin — for diagnostics and tools
 #   $1/tdx-unlock.service.d/50-generated.conf   device ordering, start timeout
-# The helper and the plugin parse /proc/cmdline themselves as well; this only feeds units.
+# The helper and the plugin parse /proc/cmdline themselves (that is authoritative); this
+# only feeds what units need: which devices to wait for and how long to let them run.
 set -f -u
 out=${1:-/tmp}
 [ -e /etc/initrd-release ] || exit 0
 read -r cmdline </proc/cmdline || exit 0
 
-urls= args= global= timeout= debug= tsm= devs=
+urls= timeout= debug= tsm= devs=
 for a in $cmdline; do
 	case $a in
 	rd.tdx_unlock=0 | rd.tdx_unlock=no | rd.tdx_unlock=off) exit 0 ;;
 	rd.tdx_unlock.url=https://*)
 		case ${a#*=} in *[!A-Za-z0-9:/._~%@+=,-]*) continue ;; esac   # no quoting games, no IPv6 literals
-		urls="$urls ${a#*=}" args="$args --url ${a#*=}" ;;
+		urls="$urls ${a#*=}" ;;
 	rd.tdx_unlock.timeout=*)
 		case ${a#*=} in '' | *[!0-9]*) continue ;; esac
 		[ "${a#*=}" -ge 5 ] && [ "${a#*=}" -le 3600 ] && timeout=${a#*=} ;;
-	rd.tdx_unlock.debug | rd.tdx_unlock.debug=1 | rd.debug) debug=1 global=-v ;;
+	rd.tdx_unlock.debug | rd.tdx_unlock.debug=1 | rd.debug) debug=1 ;;
 	rd.tdx_unlock.tsm=/*)
 		case ${a#*=} in *[!A-Za-z0-9/._-]*) continue ;; esac
 		tsm=${a#*=} ;;
@@ -38,17 +40,12 @@ for a in $cmdline; do
 		devs="$devs $u" ;;
 	esac
 done
-[ -n "$timeout" ] && args="$args --timeout $timeout"
-[ -n "$tsm" ] && args="$args --tsm-dir $tsm"
-
 mkdir -p /run/tdx-unlock
 {
 	echo "TDX_UNLOCK_URLS=${urls# }"
 	echo "TDX_UNLOCK_TIMEOUT=$timeout"
 	echo "TDX_UNLOCK_DEBUG=$debug"
 	echo "TDX_UNLOCK_TSM_DIR=$tsm"
-	echo "TDX_UNLOCK_GLOBAL=$global"
-	echo "TDX_UNLOCK_ARGS=${args# }"
 } >/run/tdx-unlock/env
 
 d=$out/tdx-unlock.service.d

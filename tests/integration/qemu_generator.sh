@@ -18,9 +18,10 @@ run_gen() {
 
 run_gen 'root=UUID=x rd.luks.uuid=luks-9e6e3b46-48af-4606-9806-06d3f56e55bc rd.tdx_unlock.url=https://10.0.2.100:8443 rd.tdx_unlock.url=https://kbs2.example:8443 rd.tdx_unlock.url=https://a$(id) rd.tdx_unlock.timeout=60 rd.tdx_unlock.debug rd.tdx_unlock.tsm=/run/tdx-sim'
 env=$TMP/run/tdx-unlock/env dropin=$TMP/out/tdx-unlock.service.d/50-generated.conf
-grep -qx 'TDX_UNLOCK_ARGS=--url https://10.0.2.100:8443 --url https://kbs2.example:8443 --timeout 60 --tsm-dir /run/tdx-sim' "$env" ||
-	fail "arguments: $(grep ARGS "$env")"
-grep -qx 'TDX_UNLOCK_GLOBAL=-v' "$env" || fail "debug not passed"
+grep -qx 'TDX_UNLOCK_URLS=https://10.0.2.100:8443 https://kbs2.example:8443' "$env" || fail "URLs: $(grep URLS "$env")"
+grep -qx 'TDX_UNLOCK_TIMEOUT=60' "$env" || fail "timeout not passed"
+grep -qx 'TDX_UNLOCK_TSM_DIR=/run/tdx-sim' "$env" || fail "tsm dir not passed"
+grep -qx 'TDX_UNLOCK_DEBUG=1' "$env" || fail "debug not passed"
 grep -q 'id' "$env" && fail "a URL with shell syntax was passed on"
 grep -qx 'After=dev-disk-by\\x2duuid-9e6e3b46\\x2d48af\\x2d4606\\x2d9806\\x2d06d3f56e55bc.device' "$dropin" ||
 	fail "device ordering: $(cat "$dropin")"
@@ -28,7 +29,8 @@ grep -qx 'TimeoutStartSec=90' "$dropin" || fail "start timeout is not deadline +
 ok "URLs, timeout, debug, tsm dir, device ordering"
 
 run_gen 'root=UUID=x rd.tdx_unlock.timeout=99999 rd.tdx_unlock.tsm=relative'
-grep -qx 'TDX_UNLOCK_ARGS=' "$env" || fail "out-of-range timeout or relative tsm dir accepted: $(grep ARGS "$env")"
+grep -qx 'TDX_UNLOCK_TIMEOUT=' "$env" && grep -qx 'TDX_UNLOCK_TSM_DIR=' "$env" ||
+	fail "out-of-range timeout or relative tsm dir accepted: $(cat "$env")"
 grep -q TimeoutStartSec "$dropin" && fail "timeout drop-in without a valid timeout"
 ok "invalid values ignored (unit default 150 s stays)"
 

@@ -333,13 +333,14 @@ h_keyserver_start() {
 #   the VM as soon as the prompt shows; H_TIMEOUT overrides the hard limit;
 #   H_DISK_RW=1 writes to DISK (otherwise snapshot=on keeps it pristine).
 #   Results: BOOT_RESULT=boot-ok|prompt|exited|timeout, BOOT_WALL (s to the marker, or
-#   to the prompt, or to the end), BOOT_PROMPT_AT (s to the prompt, "" if none), BOOT_LOG.
+#   to the prompt, or to the end), BOOT_PROMPT_AT (s to the prompt, "" if none),
+#   BOOT_NET_AT (s to network-online.target, "" if none), BOOT_LOG.
 h_boot() {
 	local run=$1 initrd=$2 disk=$3 append=$4 port=${5:-}
 	local R=$W/runs/$run limit=${H_TIMEOUT:-$H_BOOT_TIMEOUT} t0 now pid i answered=0 snap=,snapshot=on
 	[ "${H_DISK_RW:-0}" = 1 ] && snap=
 	rm -rf "$R" && mkdir -p "$R" "$W/tmp"
-	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_WALL=
+	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_NET_AT= BOOT_WALL=
 	[ -n "$port" ] || port=$(h_free_port)   # nothing listens: guest connections just fail
 	mkfifo "$R/console.in"
 	exec {H_CONSOLE}<>"$R/console.in"       # keeps QEMU's stdin open; used to type
@@ -365,6 +366,7 @@ h_boot() {
 	while :; do
 		now=$(( ($(date +%s%N) - t0) / 1000000 ))
 		if grep -aq 'BOOT-OK root=' "$BOOT_LOG"; then BOOT_RESULT=boot-ok; break; fi
+		[ -z "$BOOT_NET_AT" ] && grep -aq 'Reached target.*network-online' "$BOOT_LOG" && BOOT_NET_AT=$(h_secs "$now")
 		if [ -z "$BOOT_PROMPT_AT" ] && grep -aq 'Please enter passphrase for disk' "$BOOT_LOG"; then
 			BOOT_PROMPT_AT=$(h_secs "$now")
 			[ "${H_STOP_ON_PROMPT:-0}" = 1 ] && { BOOT_RESULT=prompt; break; }
@@ -388,7 +390,7 @@ h_boot() {
 	h_forget_pid "$pid"
 	exec {H_CONSOLE}>&-
 	rm -f "$R/console.in"
-	echo "$BOOT_RESULT wall=${BOOT_WALL}s prompt_at=${BOOT_PROMPT_AT:--}" >"$R/result"
+	echo "$BOOT_RESULT wall=${BOOT_WALL}s prompt_at=${BOOT_PROMPT_AT:--} net_at=${BOOT_NET_AT:--}" >"$R/result"
 }
 h_secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
