@@ -112,10 +112,14 @@ install() {
     plugin=$(tdx_plugin)
     method=$(tdx_method)
 
-    # Binaries: their libraries (libcryptsetup, libcurl + OpenSSL, mbedTLS, json-c) are
-    # resolved by dracut-install. A dlopen()ed plugin is not a dependency of anything.
-    [[ $bin ]] && inst_binary "$bin" /usr/bin/tdx-unlock
-    [[ -e $plugin ]] && inst_binary "$plugin" "$(tdx_token_dir)/$TDX_PLUGIN"
+    # One method per image: with both, a refused unlock would run its full deadline twice
+    # (tdx-unlock.service, then the plugin inside systemd-cryptsetup) before the prompt.
+    # Libraries (libcryptsetup, libcurl + OpenSSL, mbedTLS, json-c) are resolved by
+    # dracut-install; a dlopen()ed plugin is not a dependency of anything: install it.
+    case $method in
+    service) [[ $bin ]] && inst_binary "$bin" /usr/bin/tdx-unlock ;;
+    token) [[ -e $plugin ]] && inst_binary "$plugin" "$(tdx_token_dir)/$TDX_PLUGIN" ;;
+    esac
     inst_multiple -o modprobe
 
     # Configuration and CA (measured as part of the initramfs).

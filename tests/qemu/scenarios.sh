@@ -107,6 +107,8 @@ sc_tdx_prepare() {
 	h_keyserver_config "$KS_DIR" "$KS_PORT" "$policy" "$cert"
 }
 
+# Did the key server release the secret (audit log of this scenario's server)?
+sc_released() { grep -a '"decision":"release"' "$KS_DIR/audit.log" >/dev/null 2>&1; }
 # Did the console show tdx-unlock (or the plugin) working at all?
 sc_saw_helper() { grep -ai 'tdx-unlock' "$BOOT_LOG" >/dev/null; }
 
@@ -225,7 +227,9 @@ sc_tdx_unlock() {
 	h_boot tdx-success "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
 	h_cleanup
 	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
-	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_console | grep -a 'tdx-unlock\[' | head -n 4 | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && sc_released &&
+		sc_has 'BOOT-OK root=/dev/mapper/luks-' && return 0
 	sc_tail; return 1
 }
 
@@ -245,7 +249,9 @@ sc_tdx_deny() {
 	sc_note "result $BOOT_RESULT, network online at ${BOOT_NET_AT:-never}s, prompt at ${BOOT_PROMPT_AT:-never}s," \
 		"header ${before:0:12} -> ${after:0:12}"
 	# the helper starts at network-online: the prompt must follow within its deadline (+10 s)
+	sc_console | grep -a 'tdx-unlock\[' | head -n 4 | sed 's/^/  console: /'
 	[ "$BOOT_RESULT" = prompt ] && [ "$before" = "$after" ] && sc_saw_helper && [ -n "$BOOT_NET_AT" ] &&
+		! sc_released &&
 		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_NET_AT%.*} )) -le $((H_DEADLINE + 10)) ] && return 0
 	sc_tail; return 1
 }
@@ -268,8 +274,9 @@ sc_tdx_late_server() {
 	sc_late_server tdx-late 15
 	h_boot tdx-late "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
 	h_cleanup
-	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s"
-	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, network online at ${BOOT_NET_AT:-never}s"
+	sc_console | grep -a 'tdx-unlock\[' | head -n 8 | sed 's/^/  console: /'
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && sc_released && return 0
 	sc_tail; return 1
 }
 
@@ -284,7 +291,7 @@ sc_tdx_wrong_ca() {
 	h_cleanup
 	sc_note "result $BOOT_RESULT, prompt at ${BOOT_PROMPT_AT:-never}s"
 	sc_console | grep -aiE 'tdx-unlock.*(certificate|tls|ssl|issuer|verif)' | head -n 2 | sed 's/^/  console: /'
-	[ "$BOOT_RESULT" = prompt ] && sc_has -i 'tdx-unlock.*(certificate|tls|ssl|issuer)' && return 0
+	[ "$BOOT_RESULT" = prompt ] && sc_has -i 'tdx-unlock.*(certificate|tls|ssl|issuer)' && ! sc_released && return 0
 	sc_tail; return 1
 }
 
@@ -296,7 +303,8 @@ sc_token_unlock() {
 	h_boot tdx-token "$INITRD" "$BOUND_IMG" "$(sc_tdx_append)" "$KS_PORT"
 	h_cleanup
 	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
-	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && return 0
+	# the plugin logs to the journal only: the key server's audit log is the evidence
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && sc_released && return 0
 	sc_tail; return 1
 }
 
