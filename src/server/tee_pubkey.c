@@ -1,13 +1,12 @@
 #include "tee_pubkey.h"
 #include "b64_ossl.h"
+#include "ec_p256.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <string.h>
 
 #include <json-c/json.h>
-#include <openssl/core_names.h>
-#include <openssl/params.h>
 
 /* Member key of obj as a NUL-free string, or NULL. */
 static const char *get_str(struct json_object *obj, const char *key, size_t *len)
@@ -36,32 +35,13 @@ static int expect(struct json_object *jwk, const char *key, const char *want)
 int ks_tee_pubkey_to_evp(const struct ks_tee_pubkey *k, EVP_PKEY **out)
 {
 	uint8_t pt[65];
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *pkey = NULL;
-	int ok;
 
 	pt[0] = 0x04;
 	memcpy(pt + 1, k->x, 32);
 	memcpy(pt + 33, k->y, 32);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof(pt));
-	params[2] = OSSL_PARAM_construct_end();
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	ok = ctx && EVP_PKEY_fromdata_init(ctx) == 1 &&
-	     EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
-	EVP_PKEY_CTX_free(ctx);
-	if (ok) {
-		/* fromdata decodes the point; the explicit check makes "on the curve" certain. */
-		ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-		ok = ctx && EVP_PKEY_public_check_quick(ctx) == 1; /* on the curve; P-256 has cofactor 1 */
-		EVP_PKEY_CTX_free(ctx);
-	}
-	if (!ok) {
-		EVP_PKEY_free(pkey);
+	*out = ks_p256_public_from_point(pt);
+	if (!*out)
 		return log_errno(-EINVAL, "tee-pubkey: the point is not on P-256");
-	}
-	*out = pkey;
 	return 0;
 }
 

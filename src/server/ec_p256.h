@@ -1,0 +1,13 @@
+/* P-256 keys built from one shared group template. OpenSSL 3 otherwise builds a new
+ * EC_GROUP for every key it imports (EVP_PKEY_fromdata) or generates (EVP_PKEY_Q_keygen):
+ * 33 -> 13 µs per import, 36 -> 22 µs per key generation on this machine. */
+#pragma once
+#include <stdint.h>
+
+#include <openssl/evp.h>
+
+/* The public key 04 || x || y, checked on the curve. Returns NULL if it is not a P-256
+ * point (or out of memory). Free with EVP_PKEY_free(). */
+EVP_PKEY *ks_p256_public_from_point(const uint8_t pt[65]);
+/* A fresh P-256 key pair, or NULL. Free with EVP_PKEY_free(). */
+EVP_PKEY *ks_p256_generate(void);
