@@ -29,9 +29,14 @@ awk -v f="$(val "$out" floor_us_per_flow)" -v c="$(val "$out" server_cpu_us_per_
 	printf "flows/s / target 2000: %.0f / 2000 = %.2f (generator shares the 2 cores: %.0f us CPU per flow)\n", r, r / 2000, g
 	printf "server-bound rate on 2 cores at this CPU/flow: %.0f flows/s\n", 2e6 / c }'
 
-# (c) Hooks for the benchmarks other engineers own: they replace the SKIP lines.
-section "unlock vs clevis+tang"
-echo "SKIP: unlock-vs-clevis+tang bench not implemented yet (hook in bench/run.sh; target >= 20x faster than clevis+tang)"
+# (c) Unlock latency on LUKS2 image files: tdx-unlock (simulator + key server on 127.0.0.1) vs
+# clevis+tang on 127.0.0.1 vs an Argon2id passphrase keyslot (bench/unlock.sh; installs clevis
+# and tang with apt-get when missing; SKIP lines when a prerequisite cannot be had).
+section "Unlock: tdx-unlock vs clevis+tang vs Argon2id (bench/unlock.sh, ${UNLOCK_RUNS:-7} runs each)"
+out=$(bench/unlock.sh) || status=1
+echo "$out" | grep -Ev '^(\(|SKIP)' | sed 's/^/  /'
+echo "$out" | grep -E '^(\(|SKIP)'
+# (d) Hook for the QEMU boot benchmark (another engineer replaces the SKIP line).
 section "QEMU boot"
 echo "SKIP: QEMU boot bench not implemented yet (hook in bench/run.sh; target <= +1 s over a key file in the initramfs)"
 exit $status
