@@ -292,8 +292,7 @@ h_keyserver_config() {
 	# TDX=1: Intel's pinned root and real collateral for the host's platform
 	[ "${TDX:-0}" = 1 ] && collateral=${TDX_COLLATERAL:?TDX=1 needs TDX_COLLATERAL} anchor='"intel"'
 	case $policy in
-	allow) pol=${TDX_QEMU_ALLOW_POLICY:-'{"default/luks/root": {"tcb_status": ["UpToDate"]},
-		"default/luks/proto": {"tcb_status": ["UpToDate"]}}'} ;;
+	allow) pol=${TDX_QEMU_ALLOW_POLICY:-'{"default/luks/root": {"tcb_status": ["UpToDate"]}}'} ;;
 	deny) pol="{\"default/luks/root\": {\"mr_td\": [\"$(printf '0%.0s' $(seq 96))\"]}}" ;;
 	esac
 	echo "$pol" >"$dir/policy.json"

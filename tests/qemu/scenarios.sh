@@ -5,6 +5,7 @@
 
 H_PASS_MARK='BOOT-OK root='
 H_DEADLINE=${TDX_UNLOCK_TEST_DEADLINE:-120}     # the helper's default overall deadline
+H_DENY_DEADLINE=30                               # rd.tdx_unlock.timeout= of the deny scenario
 
 sc_note() { echo "  $*"; }
 # The console without colour codes (systemd status lines are cut at 80 columns).
@@ -168,57 +169,6 @@ tdx_unlock_plugindir=$S" || return 1
 	sc_tail 40; return 1
 }
 
-# TEMPORARY prototype until `tdx-unlock unlock` and `bind` land: the real evidence,
-# TLS and KBS path in the initrd with today's `tdx-unlock fetch`, piped (never written)
-# into `cryptsetup open` by a test-only drop-in that replaces tdx-unlock.service's
-# ExecStart. The keyslot is added on the host with the resource as its passphrase.
-# Measures what the attested unlock costs over the key file baseline; fetch_proto_late
-# starts the key server 15 s after the network is online (retries through guestfwd, where
-# a closed host port looks like a reset connection, not "connection refused").
-sc_fetch_proto() { fetch_proto fetch-proto 0; }
-sc_fetch_proto_late() { fetch_proto fetch-proto-late 1; }
-fetch_proto() {
-	local run=$1 late=$2 P=$W/proto img=$W/disk/proto.img res=$W/ks/resources/default/luks/proto
-	"$H_BUILD/tdx-unlock" fetch --help >/dev/null 2>&1 || { echo "SKIP: no 'tdx-unlock fetch'"; return 77; }
-	sc_need server sim || return $?
-	[ "${TDX:-0}" = 1 ] && { echo "SKIP: prototype runs on the simulator only"; return 77; }
-	mkdir -p "$P/tdx-unlock.service.d" "$(dirname "$res")" && chmod 700 "$W/ks"
-	if [ ! -f "$img" ] || [ "$W/disk/root.img" -nt "$img" ] || [ ! -s "$res" ]; then
-		head -c 32 /dev/urandom | base64 | tr -d '\n' >"$res" && chmod 600 "$res"
-		cp --sparse=always "$W/disk/root.img" "$img.tmp" &&
-		cryptsetup luksAddKey --batch-mode --key-file "$W/disk/passphrase" --pbkdf pbkdf2 \
-			--pbkdf-force-iterations 1000 --key-slot 2 "$img.tmp" "$res" && mv "$img.tmp" "$img" || return 1
-	fi
-	cat >"$P/tdx-unlock.service.d/60-fetch-proto.conf" <<-EOF
-	[Service]
-	ExecStart=
-	ExecStart=/bin/sh -c 'set -o pipefail; /usr/bin/tdx-unlock fetch --url https://$H_GUEST_IP:$H_GUEST_PORT --resource default/luks/proto --ca /etc/tdx-unlock/kbs-ca.pem --tsm-dir /run/tdx-sim --timeout 60 -o - | cryptsetup open --key-file=- --key-slot 2 /dev/disk/by-uuid/$LUKS_UUID luks-$LUKS_UUID && echo "tdx-unlock-proto: unlocked luks-$LUKS_UUID"'
-	EOF
-	h_sim_pki && mkdir -p "$W/tdx-conf" && cp "$H_ROOT/keys-example/ca.pem" "$W/tdx-conf/kbs-ca.pem" || return 1
-	h_initrd fetch-proto "$H_MODS_NET tdx-unlock tdx-sim" \
-"tdx_unlock_method=service
-tdx_unlock_bindir=$H_BUILD
-tdx_unlock_confdir=$W/tdx-conf
-tdx_sim_bin=$H_BUILD/tdx-sim
-tdx_sim_pki=$W/pki/sim
-# drop-in $(sha256sum <"$P/tdx-unlock.service.d/60-fetch-proto.conf" | cut -c1-16)" \
-		--include "$P/tdx-unlock.service.d" /etc/systemd/system/tdx-unlock.service.d --install cryptsetup || return 1
-	KS_DIR=$W/ks/proto KS_PORT=$(h_free_port) || return 1
-	rm -rf "$KS_DIR"
-	h_keyserver_config "$KS_DIR" "$KS_PORT" allow server
-	if [ "$late" = 1 ]; then
-		sc_late_server "$run" 15
-	else
-		h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
-	fi
-	h_boot "$run" "$INITRD" "$img" "$(sc_tdx_append)" "$KS_PORT"
-	h_cleanup
-	sc_note "result $BOOT_RESULT, to marker ${BOOT_WALL}s, initrd $(stat -c %s "$INITRD") bytes"
-	sc_console | grep -aE 'tdx-unlock(-proto)?[:\[]' | head -n 6 | sed 's/^/  console: /'
-	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] && sc_has 'tdx-unlock-proto: unlocked' && return 0
-	sc_tail 40; return 1
-}
-
 # (1) success: the root file system mounts through tdx-unlock, no prompt.
 sc_tdx_unlock() {
 	sc_need client server sim || return $?
@@ -233,7 +183,8 @@ sc_tdx_unlock() {
 	sc_tail; return 1
 }
 
-# (2) policy deny: nothing unlocked, the prompt appears within the deadline, the LUKS2
+# (2) policy deny: nothing unlocked, nothing released, the prompt appears within the
+# deadline (rd.tdx_unlock.timeout=30, counted from network-online, +10 s), the LUKS2
 # header is byte-identical afterwards (the VM writes to a copy, no snapshot).
 sc_tdx_deny() {
 	local before after img=$W/disk/deny.img
@@ -241,8 +192,10 @@ sc_tdx_deny() {
 	sc_tdx_prepare deny service deny server || return 1
 	cp --sparse=always "$BOUND_IMG" "$img" && before=$(h_header_sha "$img")
 	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
-	H_DISK_RW=1 H_STOP_ON_PROMPT=1 H_TIMEOUT=$((H_DEADLINE + 120)) \
-		h_boot tdx-deny "$INITRD" "$img" "$(sc_tdx_append)" "$KS_PORT"
+	# a refusal is retried until the deadline: a short one (rd.tdx_unlock.timeout=) keeps
+	# the test fast and checks that the command line deadline is honoured
+	H_DISK_RW=1 H_STOP_ON_PROMPT=1 H_TIMEOUT=$((H_DENY_DEADLINE + 120)) \
+		h_boot tdx-deny "$INITRD" "$img" "$(sc_tdx_append rd.tdx_unlock.timeout=$H_DENY_DEADLINE)" "$KS_PORT"
 	h_cleanup
 	after=$(h_header_sha "$img")
 	rm -f "$img"
@@ -252,7 +205,7 @@ sc_tdx_deny() {
 	sc_console | grep -a 'tdx-unlock\[' | head -n 4 | sed 's/^/  console: /'
 	[ "$BOOT_RESULT" = prompt ] && [ "$before" = "$after" ] && sc_saw_helper && [ -n "$BOOT_NET_AT" ] &&
 		! sc_released &&
-		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_NET_AT%.*} )) -le $((H_DEADLINE + 10)) ] && return 0
+		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_NET_AT%.*} )) -le $((H_DENY_DEADLINE + 10)) ] && return 0
 	sc_tail; return 1
 }
 
@@ -308,4 +261,6 @@ sc_token_unlock() {
 	sc_tail; return 1
 }
 
-H_SCENARIOS="keyfile prompt tdx_unbound token_wiring fetch_proto fetch_proto_late tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
+# Default set (run.sh without arguments). token_wiring (stub plugin) runs by name: it
+# checks the token method's ordering without the real plugin.
+H_SCENARIOS="keyfile prompt tdx_unbound tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
