@@ -25,9 +25,9 @@ for sc in ${*:-$H_SCENARIOS}; do
 	ms=$((($(date +%s%N) - s0) / 1000000))
 	t=$((ms / 1000)).$((ms % 1000 / 100))s
 	case $rc in
-	0) printf 'PASS  %-18s %7s  %s\n' "$sc" "$t" "$(grep -m1 -E '^  (result|initrd)' "$log" | sed 's/^  //')"
-	   grep -E '^  (result|initrd)' "$log" | sed -n '2,$p' | sed 's/^/                            /' ;;
-	77) printf 'SKIP  %-18s %7s  %s\n' "$sc" "$t" "$(grep -m1 '^SKIP' "$log" | sed 's/^SKIP: //')" ;;
+	0) printf 'PASS  %-18s %7s  %s\n' "$sc" "$t" "$(grep -a -m1 '^  result' "$log" | sed 's/^  //')"
+	   grep -a -E '^  (initrd|console|order)' "$log" | cut -c1-150 | sed 's/^  /                            /' ;;
+	77) printf 'SKIP  %-18s %7s  %s\n' "$sc" "$t" "$(grep -a -m1 '^SKIP' "$log" | sed 's/^SKIP: //')" ;;
 	*) fails=$((fails + 1))
 	   printf 'FAIL  %-18s %7s  (log %s)\n' "$sc" "$t" "$log"
 	   tail -n 30 "$log" | sed 's/^/      /' ;;

@@ -9,7 +9,7 @@ H_DENY_DEADLINE=30                               # rd.tdx_unlock.timeout= of the
 
 sc_note() { echo "  $*"; }
 # The console without colour codes (systemd status lines are cut at 80 columns).
-sc_console() { tr -d '\r' <"$BOOT_LOG" | sed 's/\x1b\[[0-9;]*m//g'; }
+sc_console() { tr -d '\r' <"$BOOT_LOG" | sed 's/\x1b\[[0-9;]*m//g' | tr -d '\033'; }
 # sc_has [-i] ERE: does the console match? (reads it all: no SIGPIPE under pipefail)
 sc_has() { sc_console | grep -a -E "$@" >/dev/null; }
 # Last lines of a boot's console, for failure reports (secrets never reach the console).
