@@ -53,7 +53,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
 .SECONDARY:
-.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean
+.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c
@@ -120,13 +120,33 @@ $(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
+DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)
+UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+TOKENDIR     ?= $(shell pkg-config --variable=libdir libcryptsetup 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/cryptsetup
+
+# The simulator (build/tdx-sim) is test-only and never installed.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/tdx-unlock $(DESTDIR)$(PREFIX)/bin/
-	[ ! -f $(BUILD)/tdx-keyserver ] || install -m 0755 $(BUILD)/tdx-keyserver $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/tdx-unlock $(BUILD)/tdx-keyserver $(DESTDIR)$(PREFIX)/bin/
+	install -D -m 0755 $(BUILD)/libcryptsetup-token-tdx-unlock.so $(DESTDIR)$(TOKENDIR)/libcryptsetup-token-tdx-unlock.so
+	install -d $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock
+	install -m 0755 dracut-module/50tdx-unlock/module-setup.sh dracut-module/50tdx-unlock/tdx-unlock-generator.sh \
+		$(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock/
+	install -m 0644 systemd/tdx-unlock.service systemd/tdx-unlock-cryptsetup-network.conf \
+		systemd/tdx-unlock-cryptsetup-after-service.conf $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver.service
 
+# The QEMU boot scenarios alone (make check runs them too, via tests/integration/qemu_boot.sh).
+qemu-check: all
+	tests/qemu/run.sh
+
+# tests/qemu/work (kernel, root file system, images: the boot tests' cache) survives clean.
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-fuzz build-clang
+
+distclean: clean
+	rm -rf tests/qemu/work
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
