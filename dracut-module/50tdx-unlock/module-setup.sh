@@ -3,10 +3,11 @@
 # to a key server (tdx-unlock). Glue only; the logic lives in the C helper and plugin.
 #
 # Two ways to run the unlock (dracut.conf: tdx_unlock_method=token|service):
+#   service  (default) tdx-unlock.service runs `tdx-unlock unlock --all` before
+#            cryptsetup.target; systemd-cryptsetup@ waits for it and prompts only if it
+#            failed. Its lines reach the console; one attestation serves every volume.
 #   token    libcryptsetup-token-tdx-unlock.so; systemd-cryptsetup@ calls it, ordered
-#            after network-online.target by a drop-in (default when the plugin exists)
-#   service  tdx-unlock.service runs `tdx-unlock unlock --all` before cryptsetup.target;
-#            systemd-cryptsetup@ waits for it and prompts only if it failed
+#            after network-online.target by a drop-in (its log goes to the journal only)
 # Either way the passphrase prompt of systemd-cryptsetup stays the last resort.
 #
 # Optional dracut.conf variables (for packaging and the QEMU tests):
@@ -39,13 +40,7 @@ tdx_token_dir() {
 tdx_plugin() { echo "${tdx_unlock_plugindir:-$(tdx_token_dir)}/$TDX_PLUGIN"; }
 
 tdx_method() {
-    if [[ $tdx_unlock_method ]]; then
-        echo "$tdx_unlock_method"
-    elif [[ -e $(tdx_plugin) ]]; then
-        echo token
-    else
-        echo service
-    fi
+    echo "${tdx_unlock_method:-service}"
 }
 
 # UUIDs of the LUKS2 devices on this host that carry a tdx-unlock token (host-only mode).

@@ -28,7 +28,8 @@ mkdir -p "$TMP/base/modules.d/50tdx-unlock"
 cp -a dracut-module/50tdx-unlock/. systemd/. "$TMP/base/modules.d/50tdx-unlock/"
 cc -shared -fPIC -Wl,--version-script=tests/qemu/stub/token-stub.map \
 	-o "$TMP/plugin/libcryptsetup-token-tdx-unlock.so" tests/qemu/stub/token-stub.c || fail "stub plugin"
-printf 'tdx_unlock_plugindir=%s\ntdx_unlock_bindir=%s\n' "$TMP/plugin" "$TMP/plugin" >"$TMP/dracut.conf"
+# the token method: what this test checks is its per-volume drop-in (the default is service)
+printf 'tdx_unlock_plugindir=%s\ntdx_unlock_bindir=%s\ntdx_unlock_method=token\n' "$TMP/plugin" "$TMP/plugin" >"$TMP/dracut.conf"
 
 build() {   # build NAME: host-only image, default module set minus the slow ones
 	dracutbasedir="$TMP/base" timeout 300 dracut --conf "$TMP/dracut.conf" --confdir "$TMP/conf.d" \
