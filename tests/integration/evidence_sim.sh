@@ -7,15 +7,6 @@ SIM=$BUILD/tdx-sim
 TU=$BUILD/tdx-unlock
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 
-# Starts `tdx-sim mount` in the foreground (tracked by PID) with extra options.
-mount_sim() {
-	local mnt=$1; shift
-	mkdir -p "$mnt"
-	"$SIM" mount "$mnt" --pki "$TMP/pki" -f "$@" 2>"$mnt.log" &
-	PIDS+=($!)
-	MOUNTS+=("$mnt")
-	wait_for 100 mountpoint -q "$mnt" || fail "simulator did not mount $mnt: $(cat "$mnt.log")"
-}
 
 rd_of() { "$TU" inspect "$1" --json | jq -r .report_data; }
 

@@ -17,14 +17,6 @@ TIMES=()
 
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 
-mount_sim() {
-	local mnt=$1; shift
-	mkdir -p "$mnt"
-	"$SIM" mount "$mnt" --pki "$TMP/pki" -f "$@" 2>"$mnt.log" &
-	PIDS+=($!)
-	MOUNTS+=("$mnt")
-	wait_for 100 mountpoint -q "$mnt" || fail "simulator did not mount $mnt: $(cat "$mnt.log")"
-}
 mount_sim "$TMP/tsm"
 echo '{"td_attributes":"0100001000000000"}' >"$TMP/debug-td.json"
 mount_sim "$TMP/tsm-debug" --td "$TMP/debug-td.json"

@@ -27,3 +27,13 @@ wait_for() {
 	for _ in $(seq "$tries"); do "$@" 2>/dev/null && return 0; sleep 0.1; done
 	return 1
 }
+# mount_sim MNT [tdx-sim mount options...]: the configfs-tsm simulator at MNT with the PKI
+# made in $TMP/pki, in the foreground of a background job (tracked by PID and mount point).
+mount_sim() {
+	local mnt=$1; shift
+	mkdir -p "$mnt"
+	"$BUILD/tdx-sim" mount "$mnt" --pki "$TMP/pki" -f "$@" 2>"$mnt.log" &
+	PIDS+=($!)
+	MOUNTS+=("$mnt")
+	wait_for 100 mountpoint -q "$mnt" || fail "simulator did not mount $mnt: $(cat "$mnt.log")"
+}
