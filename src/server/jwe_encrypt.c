@@ -1,6 +1,6 @@
 #include "jwe_encrypt.h"
 #include "b64_ossl.h"
-#include "ec_p256.h"
+#include "../verify/p256.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -38,7 +38,7 @@ static int agree(const struct ks_tee_pubkey *key, struct jwe_keys *k, uint8_t ep
 	r = ks_tee_pubkey_to_evp(key, &peer);
 	if (r < 0)
 		return r;
-	eph = ks_p256_generate();
+	eph = vf_p256_generate();
 	ok = eph && (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, eph, NULL)) &&
 	     EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
 	     EVP_PKEY_derive(ctx, k->kdf_in + 4, &zlen) == 1 && zlen == 32 &&

@@ -1,6 +1,6 @@
 #include "tee_pubkey.h"
 #include "b64_ossl.h"
-#include "ec_p256.h"
+#include "../verify/p256.h"
 #include "common/log.h"
 
 #include <errno.h>
@@ -39,7 +39,7 @@ int ks_tee_pubkey_to_evp(const struct ks_tee_pubkey *k, EVP_PKEY **out)
 	pt[0] = 0x04;
 	memcpy(pt + 1, k->x, 32);
 	memcpy(pt + 33, k->y, 32);
-	*out = ks_p256_public_from_point(pt);
+	*out = vf_p256_key_from_point(pt);
 	if (!*out)
 		return log_errno(-EINVAL, "tee-pubkey: the point is not on P-256");
 	return 0;

@@ -6,48 +6,7 @@
 #include <string.h>
 
 #include <openssl/core_names.h>
-#include <openssl/param_build.h>
 #include <openssl/sha.h>
-
-EVP_PKEY *vf_p256_key_from_point(const uint8_t pt[65])
-{
-	OSSL_PARAM params[3];
-	EVP_PKEY_CTX *ctx;
-	EVP_PKEY *key = NULL;
-
-	if (pt[0] != 0x04)
-		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, 65);
-	params[2] = OSSL_PARAM_construct_end();
-	ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-	if (!ctx)
-		return NULL;
-	if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1)
-		key = NULL;
-	EVP_PKEY_CTX_free(ctx);
-	if (key) {
-		/* fromdata does not insist that the point is on the curve */
-		EVP_PKEY_CTX *chk = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-
-		if (!chk || EVP_PKEY_public_check(chk) != 1) {
-			EVP_PKEY_free(key);
-			key = NULL;
-		}
-		EVP_PKEY_CTX_free(chk);
-	}
-	return key;
-}
-
-EVP_PKEY *vf_p256_key_from_xy(const uint8_t xy[64])
-{
-	uint8_t pt[65];
-
-	pt[0] = 0x04;
-	memcpy(pt + 1, xy, 64);
-	return vf_p256_key_from_point(pt);
-}
 
 /* DER INTEGER of a 32-byte big-endian unsigned value. Returns bytes written (<= 35). */
 static size_t der_uint(const uint8_t v[32], uint8_t *out)

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 
 #include "verify.h"
+#include "p256.h"
 
 /* ---- result bookkeeping (verify.c) ---- */
 void vf_fail(struct vf_result *res, enum vf_check c, const char *fmt, ...)
@@ -43,8 +44,6 @@ int vf_cert_window(X509 *cert, enum vf_check check, const char *what, struct vf_
 
 /* ---- ECDSA P-256 (ecdsa.c) ---- */
 /* Key from raw X||Y (64 bytes); NULL when not a point on P-256. */
-EVP_PKEY *vf_p256_key_from_xy(const uint8_t xy[64]);
-EVP_PKEY *vf_p256_key_from_point(const uint8_t pt[65]);
 /* Verifies a raw r||s signature over SHA-256(msg): 1 valid, 0 invalid, negative errno. */
 int vf_ecdsa_verify(EVP_PKEY *key, const uint8_t *msg, size_t len, const uint8_t sig[64]);
 int vf_ecdsa_verify_digest(EVP_PKEY *key, const uint8_t digest[32], const uint8_t sig[64]);

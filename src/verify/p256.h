@@ -6,8 +6,12 @@
 
 #include <openssl/evp.h>
 
-/* The public key 04 || x || y, checked on the curve. Returns NULL if it is not a P-256
+/* The same from the 64 bytes X || Y of a quote. */
+EVP_PKEY *vf_p256_key_from_xy(const uint8_t xy[64]);
+
+/* The public key 04 || x || y, checked on the curve (the verifier's keys: attestation key,
+ * pinned root; and the server's: TEE keys). Returns NULL if it is not a P-256
  * point (or out of memory). Free with EVP_PKEY_free(). */
-EVP_PKEY *ks_p256_public_from_point(const uint8_t pt[65]);
+EVP_PKEY *vf_p256_key_from_point(const uint8_t pt[65]);
 /* A fresh P-256 key pair, or NULL. Free with EVP_PKEY_free(). */
-EVP_PKEY *ks_p256_generate(void);
+EVP_PKEY *vf_p256_generate(void);

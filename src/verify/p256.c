@@ -1,8 +1,9 @@
-#include "ec_p256.h"
+#include "p256.h"
 #include "../common/log.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 
 static EVP_PKEY *group_template; /* parameters only; read-only once built, never freed */
 static pthread_once_t template_once = PTHREAD_ONCE_INIT;
@@ -25,7 +26,7 @@ static EVP_PKEY *template_get(void)
 	return group_template;
 }
 
-EVP_PKEY *ks_p256_public_from_point(const uint8_t pt[65])
+EVP_PKEY *vf_p256_key_from_point(const uint8_t pt[65])
 {
 	EVP_PKEY *tmpl = template_get(), *key;
 	EVP_PKEY_CTX *chk = NULL;
@@ -45,7 +46,7 @@ EVP_PKEY *ks_p256_public_from_point(const uint8_t pt[65])
 	return key;
 }
 
-EVP_PKEY *ks_p256_generate(void)
+EVP_PKEY *vf_p256_generate(void)
 {
 	EVP_PKEY *tmpl = template_get(), *key = NULL;
 	EVP_PKEY_CTX *ctx;
@@ -56,4 +57,13 @@ EVP_PKEY *ks_p256_generate(void)
 		key = NULL;
 	EVP_PKEY_CTX_free(ctx);
 	return key;
+}
+
+EVP_PKEY *vf_p256_key_from_xy(const uint8_t xy[64])
+{
+	uint8_t pt[65];
+
+	pt[0] = 0x04;
+	memcpy(pt + 1, xy, 64);
+	return vf_p256_key_from_point(pt);
 }
