@@ -102,11 +102,7 @@ if [ ! -x "$KS" ] || [ ! -x "$SIM" ] || [ ! -e /dev/fuse ] || ! command -v jq >/
 	exit 0
 fi
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
-mkdir -p "$TMP/tsm"
-"$SIM" mount "$TMP/tsm" --pki "$TMP/pki" -f 2>"$TMP/sim.log" &
-PIDS+=($!)
-MOUNTS+=("$TMP/tsm")
-wait_for 100 mountpoint -q "$TMP/tsm" || fail "simulator did not mount: $(cat "$TMP/sim.log")"
+mount_sim "$TMP/tsm"
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
 "$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
 jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/test": $p[0]}' >"$TMP/policy.json"
