@@ -1,0 +1,118 @@
+#!/bin/bash
+# Boot to root in QEMU (the harness of tests/qemu/: TCG, same kernel, rootfs, LUKS2 image,
+# user networking with restrict=on and one guestfwd to 127.0.0.1):
+#  (a) key file baked into the initramfs (scenario `keyfile`, no network)
+#  (b) tdx-unlock, service method, simulator + tdx-keyserver on 127.0.0.1 (scenario `tdx_unlock`)
+#  (c) clevis-dracut + tang: tangd on 127.0.0.1 behind socat, the disk bound with
+#      `clevis luks bind ... tang '{"url":"http://10.0.2.100:8443"}'`, an initramfs with
+#      dracut's clevis modules, rd.neednet=1 ip=dhcp (tests/qemu/bench_clevis.sh)
+# Each BOOT_RUNS times (default 3: a boot costs 30-50 s under TCG), interleaved a b c a b c ...
+# so that load drift hits all three alike. Prints the "to marker" time of every boot (QEMU
+# start to BOOT-OK on the console), the medians, the overheads of (b) and (c) over (a) and the
+# initramfs bytes each adds over (a).
+# Needs root (the harness). Exit 0, 1 (a boot failed), 77 (the harness cannot run here).
+# Environment: BOOT_RUNS (3), BUILD (default build; bench/run.sh exports build-bench),
+# the harness's knobs (TDX_QEMU_WORK, TDX_QEMU_BOOT_TIMEOUT).
+set -u
+cd "$(dirname "$0")/.."
+RUNS=${BOOT_RUNS:-3}
+export BUILD=${BUILD:-build}
+source tests/qemu/harness.sh || exit 1
+source tests/qemu/scenarios.sh || exit 1
+source tests/qemu/bench_clevis.sh || exit 1
+trap h_cleanup EXIT
+trap 'exit 130' INT TERM
+
+h_prereqs || exit 77
+h_build >&2 || { echo "FAIL: harness build (messages above)"; exit 1; }
+
+# ---- (a) keyfile initramfs (the scenario's image)
+h_initrd keyfile "$H_MODS_BASE" "" \
+	--include "$W/disk/keyfile" "/etc/cryptsetup-keys.d/luks-$LUKS_UUID.key" || exit 1
+A_INITRD=$INITRD
+
+# ---- (b) tdx-unlock: binaries, bound disk, initramfs, one key server for the series
+B_OK=1
+if ! make -s BUILD="$BUILD" "$BUILD/tdx-unlock" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" >/dev/null 2>&1; then
+	echo "SKIP: (b) tdx-unlock: make $BUILD/tdx-unlock tdx-keyserver tdx-sim failed"; B_OK=0
+elif ! msg=$(sc_need client server sim); then
+	echo "SKIP: (b) ${msg#SKIP: }"; B_OK=0
+else
+	# sc_bound_disk rebinds a copy of root.img when the client is newer than bound.img, but
+	# `tdx-unlock bind --secret-out` refuses to overwrite the resource of the image being
+	# replaced: drop that stale resource first (same condition as sc_bound_disk's).
+	[ -f "$W/disk/bound.img" ] && [ "$W/disk/bound.img" -nt "$W/disk/root.img" ] &&
+		[ "$W/disk/bound.img" -nt "$H_BUILD/tdx-unlock" ] || rm -f "$W/ks/resources/default/luks/root"
+fi
+if [ $B_OK = 1 ] && ! { sc_tdx_prepare bench-tdx service allow server >&2 && h_keyserver_start "$KS_DIR" "$KS_PORT"; }; then
+	echo "FAIL: (b) tdx-unlock setup (messages above)"; exit 1
+fi
+[ $B_OK = 1 ] && B_INITRD=$INITRD B_IMG=$BOUND_IMG B_PORT=$KS_PORT B_KSDIR=$KS_DIR
+
+# ---- (c) clevis + tang
+C_OK=1
+if ! bc_deps; then
+	echo "SKIP: (c) clevis+tang: Debian packages $BC_PKGS cannot be installed"; C_OK=0
+elif ! bc_tang_start || ! bc_clevis_disk || ! bc_clevis_initrd; then
+	echo "SKIP: (c) clevis+tang: setup failed (see messages above, $BC_DIR)"; C_OK=0
+fi
+[ $C_OK = 1 ] && C_INITRD=$INITRD C_IMG=$CLEVIS_IMG C_PORT=$TANG_PORT
+
+# released / recovered counts: each boot of (b)/(c) must have gone through its server
+ks_released() { grep -ac '"decision":"release"' "$B_KSDIR/audit.log" 2>/dev/null; }
+tang_recs() { grep -ac 'POST /rec/.* => 200' "$BC_DIR/socat.log" 2>/dev/null; }
+
+fails=0
+declare -A T=()
+# one_boot V RUN INITRD DISK APPEND PORT CHECK: appends the to-marker time to T[V]
+one_boot() {
+	local v=$1 run=$2 initrd=$3 disk=$4 append=$5 port=$6 check=$7 before after ok=1
+	before=$($check)
+	h_boot "$run" "$initrd" "$disk" "$append" "$port"
+	after=$($check)
+	[ "$BOOT_RESULT" = boot-ok ] && grep -aq 'BOOT-OK root=/dev/mapper/luks-' "$BOOT_LOG" || ok=0
+	[ "$check" = true ] || [ "${after:-0}" -gt "${before:-0}" ] || ok=0
+	if [ $ok = 1 ]; then
+		T[$v]="${T[$v]:-} $BOOT_WALL"
+		printf '  run %d  (%s)  %-14s to marker %5s s\n' "$i" "$v" "$run" "$BOOT_WALL"
+	else
+		fails=$((fails + 1))
+		printf '  run %d  (%s)  %-14s FAILED: %s after %s s (server count %s -> %s), console %s\n' \
+			"$i" "$v" "$run" "$BOOT_RESULT" "$BOOT_WALL" "$before" "$after" "$BOOT_LOG"
+	fi
+}
+
+echo "boot to root (TCG, BOOT_RUNS=$RUNS each, interleaved; load before: $(cut -d' ' -f1-3 /proc/loadavg))"
+for i in $(seq "$RUNS"); do
+	one_boot a bench-keyfile$i "$A_INITRD" "$W/disk/root.img" "$(h_append)" "" true
+	[ $B_OK = 1 ] && one_boot b bench-tdx$i "$B_INITRD" "$B_IMG" "$(sc_tdx_append)" "$B_PORT" ks_released
+	[ $C_OK = 1 ] && one_boot c bench-clevis$i "$C_INITRD" "$C_IMG" "$(h_append rd.neednet=1 ip=dhcp)" "$C_PORT" tang_recs
+done
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+h_cleanup
+
+median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
+	if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+size() { stat -c %s "$1"; }
+ma=$(echo "${T[a]:-}" | median) mb=$(echo "${T[b]:-}" | median) mc=$(echo "${T[c]:-}" | median)
+sa=$(size "$A_INITRD")
+echo
+printf '(a) keyfile in the initramfs   median %6s s  (runs:%s)  initramfs %d B\n' "${ma:--}" "${T[a]:-}" "$sa"
+if [ $B_OK = 1 ]; then
+	printf '(b) tdx-unlock + simulator     median %6s s  (runs:%s)  initramfs %d B (+%d B over (a))\n' \
+		"${mb:--}" "${T[b]:-}" "$(size "$B_INITRD")" $(( $(size "$B_INITRD") - sa ))
+fi
+if [ $C_OK = 1 ]; then
+	printf '(c) clevis-dracut + tang       median %6s s  (runs:%s)  initramfs %d B (+%d B over (a))\n' \
+		"${mc:--}" "${T[c]:-}" "$(size "$C_INITRD")" $(( $(size "$C_INITRD") - sa ))
+else
+	echo "SKIP: (c) clevis-dracut + tang: no figure (see the SKIP line above)"
+fi
+[ -n "$ma" ] && [ -n "$mb" ] && awk -v a="$ma" -v b="$mb" 'BEGIN {
+	printf "(b) - (a): %+.1f s (goal <= +1 s: %s)\n", b - a, (b - a <= 1) ? "met" : "NOT met" }'
+[ -n "$ma" ] && [ -n "$mc" ] && awk -v a="$ma" -v c="$mc" 'BEGIN { printf "(c) - (a): %+.1f s\n", c - a }'
+[ -n "$mb" ] && [ -n "$mc" ] && awk -v b="$mb" -v c="$mc" 'BEGIN {
+	printf "(b) vs (c): %.1f s vs %.1f s (goal (b) faster: %s)\n", b, c, (b < c) ? "met" : "NOT met" }'
+echo "(medians of $RUNS boots under TCG on a shared 2-core host: differences below ~2 s are within the noise;"
+echo " BOOT_RUNS=N for more)"
+[ $fails = 0 ]
