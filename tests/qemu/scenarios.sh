@@ -65,6 +65,8 @@ sc_bound_disk() {
 	BOUND_IMG=$W/disk/bound.img
 	[ -f "$BOUND_IMG" ] && [ "$BOUND_IMG" -nt "$W/disk/root.img" ] && [ "$BOUND_IMG" -nt "$H_BUILD/tdx-unlock" ] && return 0
 	mkdir -p "$W/ks/resources/default/luks" && chmod 700 "$W/ks"
+	# a re-bind makes a new secret: the old one belongs to the old image (bind never overwrites)
+	rm -f "$W/ks/resources/default/luks/root"
 	cp --sparse=always "$W/disk/root.img" "$W/disk/bound.tmp" &&
 	"$H_BUILD/tdx-unlock" bind "$W/disk/bound.tmp" --url "https://$H_GUEST_IP:$H_GUEST_PORT" \
 		--resource default/luks/root --ca "$H_ROOT/keys-example/ca.pem" \
