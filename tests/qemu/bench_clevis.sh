@@ -17,20 +17,7 @@
 BC_PKGS="clevis clevis-luks clevis-dracut clevis-systemd tang socat"
 BC_DIR=$W/bench-clevis
 
-bc_deps() {
-	local p missing=
-	for p in $BC_PKGS; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-	done
-	[ -z "$missing" ] && return 0
-	[ "$(id -u)" = 0 ] || { h_log "missing packages:$missing (need root)"; return 1; }
-	h_log "installing:$missing"
-	mkdir -p "$BC_DIR"
-	DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends $missing >"$BC_DIR/apt.log" 2>&1 ||
-		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$BC_DIR/apt.log" 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq --no-install-recommends $missing >>"$BC_DIR/apt.log" 2>&1; } ||
-		{ h_log "apt-get failed, see $BC_DIR/apt.log"; return 1; }
-}
+bc_deps() { h_install_pkgs "$BC_DIR/apt.log" $BC_PKGS; }
 
 # tangd (one process per connection, socat fork) on 127.0.0.1; sets TANG_PID, TANG_PORT.
 bc_tang_start() {

@@ -59,20 +59,27 @@ h_forget_pid() { local p n=(); for p in "${H_PIDS[@]}"; do [ "$p" = "$1" ] || n+
 
 # ---------------------------------------------------------------------------- packages
 H_PKGS="dracut dracut-core dracut-network cryptsetup qemu-system-x86 qemu-utils debootstrap socat zstd fuse3 openssl"
-h_deps() {
-	local p missing=
-	for p in $H_PKGS; do
+
+# h_install_pkgs LOG PKG...: installs the missing packages with apt-get (apt-get update only
+# when the first install fails); quick and offline when everything is present.
+h_install_pkgs() {
+	local log=$1 p missing=
+	shift
+	for p in "$@"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 	done
 	[ -z "$missing" ] && return 0
 	[ "$(id -u)" = 0 ] || { h_log "missing packages:$missing (need root to install)"; return 1; }
 	h_log "installing:$missing"
-	# dracut first: the kernel is never installed, but dracut replaces initramfs-tools.
-	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >"$W/apt.log" 2>&1 ||
-		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$W/apt.log" 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >>"$W/apt.log" 2>&1; } ||
-		{ h_log "apt-get failed, see $W/apt.log"; return 1; }
+	mkdir -p "$(dirname "$log")"
+	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >"$log" 2>&1 ||
+		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$log" 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >>"$log" 2>&1; } ||
+		{ h_log "apt-get failed, see $log"; return 1; }
 }
+
+# dracut is in the list: the kernel is never installed, but dracut replaces initramfs-tools.
+h_deps() { h_install_pkgs "$W/apt.log" $H_PKGS; }
 
 # Can this machine boot the test VM at all? (root, packages, /dev/fuse for the simulator)
 h_prereqs() {
