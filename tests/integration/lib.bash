@@ -7,7 +7,9 @@ KBS_TESTDATA=${KBS_TESTDATA:-$(cd .. && pwd)/shared/testdata/kbs}
 TMP=$(mktemp -d /tmp/tdx-unlock-test.XXXXXX)
 PIDS=()
 MOUNTS=()
+LOOPS=()
 cleanup() {
+	for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
 	for m in "${MOUNTS[@]}"; do fusermount3 -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null

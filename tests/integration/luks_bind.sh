@@ -4,7 +4,8 @@
 # the header byte-identical, the last keyslot is never removed, the original passphrase
 # opens the volume after every step, and unlock --test with a secret that does not match
 # (a misbehaving key server) changes nothing. The live unlock part runs when the key
-# server and the simulator are built.
+# server and the simulator are built; with loop devices, unlock --all checks two bound
+# volumes with one attestation and skips an unbound one.
 source "$(dirname "$0")/lib.bash"
 [ "$(id -u)" = 0 ] || skip "needs root (LUKS formatting)"
 command -v cryptsetup >/dev/null || skip "cryptsetup absent (apt-get install cryptsetup-bin)"
@@ -138,3 +139,34 @@ ms=$((($(date +%s%N) - start) / 1000000))
 grep -q 'key checked with keyslot 1' "$TMP/unlock.err" || fail "unclear message: $(cat "$TMP/unlock.err")"
 [ "$(hdr "$IMG")" = "$h" ] || fail "unlock changed the header"
 ok "unlock --test through the key server and the simulator: key checked in $ms ms, header unchanged"
+
+# --- unlock --all on block devices: loop devices, one attestation for two volumes --------
+losetup -f >/dev/null 2>&1 || { echo "note: no loop devices: unlock --all on block devices not run"; exit 0; }
+IMG2=$TMP/disk2.img IMG3=$TMP/unbound.img
+truncate -s 32M "$IMG2" "$IMG3"
+for i in "$IMG2" "$IMG3"; do
+	cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 "$i" "$PASS" || fail "luksFormat $i"
+done
+"$TU" bind "$IMG2" --url "https://127.0.0.1:$port" --resource default/luks/test2 --ca "$KE/ca.pem" \
+	--key-file "$PASS" --secret-out "$TMP/res/default/luks/test2" 2>/dev/null || fail "bind $IMG2"
+jq '. + {"default/luks/test2": .["default/luks/test"]}' "$TMP/policy.json" >"$TMP/policy2.json" &&
+	mv "$TMP/policy2.json" "$TMP/policy.json"
+kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'
+sed -i "s/127.0.0.1:0/127.0.0.1:$port/" "$TMP/ks.json"
+"$KS" serve --config "$TMP/ks.json" 2>"$TMP/ks2.log" &
+PIDS+=($!)
+wait_for 100 grep -q "listening on" "$TMP/ks2.log" || fail "key server did not restart: $(cat "$TMP/ks2.log")"
+for i in "$IMG" "$IMG2" "$IMG3"; do
+	l=$(losetup -f --show "$i") || fail "losetup $i"
+	LOOPS+=("$l")
+done
+h1=$(hdr "${LOOPS[0]}") h2=$(hdr "${LOOPS[1]}") h3=$(hdr "${LOOPS[2]}")
+"$TU" unlock --all --test --tsm-dir "$TMP/tsm" 2>"$TMP/all.err" || fail "unlock --all --test: $(cat "$TMP/all.err")"
+for l in "${LOOPS[0]}" "${LOOPS[1]}"; do
+	grep -q "^tdx-unlock: $l: key checked with keyslot 1" "$TMP/all.err" || fail "$l not checked: $(cat "$TMP/all.err")"
+done
+grep -q "${LOOPS[2]}: .*key checked" "$TMP/all.err" && fail "the unbound device was 'checked'"
+[ "$(grep -c 'obtained a .*quote' "$TMP/all.err")" = 1 ] || fail "expected one quote for two volumes: $(cat "$TMP/all.err")"
+grep -q "released 2 resources" "$TMP/all.err" || fail "expected both resources in one attestation: $(cat "$TMP/all.err")"
+[ "$(hdr "${LOOPS[0]}")$(hdr "${LOOPS[1]}")$(hdr "${LOOPS[2]}")" = "$h1$h2$h3" ] || fail "unlock --all changed a header"
+ok "unlock --all --test on loop devices: both bound volumes checked with one quote, the unbound one skipped, headers unchanged"
