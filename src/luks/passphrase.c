@@ -72,9 +72,10 @@ static int read_tty(const char *prompt, struct secret *out)
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
 	quiet.c_lflag |= ICANON;
-	(void)write_all_ignored(fd, prompt);
+	/* Echo off before the prompt shows: what is typed after it is never echoed or flushed. */
 	if (tcsetattr(fd, TCSAFLUSH, &quiet) < 0)
 		return log_errno(-errno, "turning off the terminal echo");
+	(void)write_all_ignored(fd, prompt);
 	for (;;) {
 		ssize_t n = read(fd, &ch, 1);
 

@@ -2,7 +2,8 @@
 # tdx-unlock bind / list / unbind on LUKS2 image files (no device-mapper needed): the
 # secret opens exactly the token's keyslot, failures injected at every bind step leave
 # the header byte-identical, the last keyslot is never removed, the original passphrase
-# opens the volume after every step, and unlock --test with a secret that does not match
+# opens the volume after every step, a passphrase typed at the prompt is not echoed, and
+# unlock --test with a secret that does not match
 # (a misbehaving key server) changes nothing. The live unlock part runs when the key
 # server and the simulator are built; with loop devices, unlock --all checks two bound
 # volumes with one attestation and skips an unbound one.
@@ -94,6 +95,18 @@ pass_opens "after re-adding the passphrase"
 "$TU" unbind "$IMG" --token 0 2>/dev/null || fail "unbind --token 0"
 pass_opens "after the second unbind"
 ok "unbind of the last keyslot refused with the header unchanged"
+
+# --- bind authorised at the terminal prompt: the typed passphrase is not echoed ----------
+IMG4=$TMP/prompt.img
+truncate -s 32M "$IMG4"
+cryptsetup luksFormat -q --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 "$IMG4" "$PASS" || fail "luksFormat $IMG4"
+python3 tests/integration/pty_answer.py "passphrase: " "$PASS" "$TU" bind "$IMG4" --url https://127.0.0.1:9 \
+	--resource default/luks/p --ca "$KE/ca.pem" --secret-out "$TMP/s4" >"$TMP/pty.out" 2>&1 ||
+	fail "bind at the prompt: $(cat "$TMP/pty.out")"
+grep -q "Enter an existing passphrase: " "$TMP/pty.out" || fail "no prompt shown: $(cat "$TMP/pty.out")"
+grep -qF "$(cat "$PASS")" "$TMP/pty.out" && fail "the typed passphrase was echoed"
+cryptsetup open --test-passphrase --key-slot 1 --key-file "$TMP/s4" "$IMG4" || fail "the secret does not open keyslot 1"
+ok "bind authorised by a passphrase typed at the prompt (no echo); the secret opens keyslot 1"
 
 # --- unlock --test with a secret that does not match (a misbehaving key server) ----------
 bind --secret-out "$TMP/s3" --timeout 20 2>/dev/null || fail "bind (3)"
