@@ -7,12 +7,16 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 SAN      ?=
 FUZZ_SECONDS ?= 60
+# libcurl for the client: "static" (default) builds a static HTTPS-only libcurl from
+# Debian's curl source package (tools/build-libcurl.sh, cached in .cache/curl, a copy in
+# $(BUILD)/curl); "system" links Debian's libcurl4-openssl-dev (offline builds).
+CURL     ?= static
 
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wno-format-nonliteral -Wundef -Wvla
 PKG_INC  := $(shell pkg-config --cflags json-c libcryptsetup fuse3 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) $(PKG_INC) \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 $(WARN) $(CFLAGS) $(CURL_INC) $(PKG_INC) \
              -fPIC -fstack-protector-strong -Isrc -MMD -MP
 ifeq ($(SAN),1)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -32,8 +36,24 @@ $(foreach m,$(MODULES),$(eval LIB_$(m) := $(BUILD)/lib$(m).a))
 SIM_SRCS := $(filter-out tests/sim/sim_main.c,$(wildcard tests/sim/*.c))
 LIB_sim  := $(BUILD)/libsim.a
 
-# External libraries: the client side uses mbedTLS, the server side OpenSSL's libcrypto.
-LIBS_CLIENT := -lcryptsetup -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
+# The client's libcurl: the static archive is a prerequisite of everything that links the
+# client libraries (it comes last among the archives in $^), OpenSSL follows it.
+ifeq ($(CURL),system)
+CURL_INC  :=
+CURL_A    :=
+CURL_LIBS := -lcurl
+else ifeq ($(CURL),static)
+CURL_DIR  := $(BUILD)/curl
+CURL_INC  := -I$(CURL_DIR)/include
+CURL_A    := $(CURL_DIR)/lib/libcurl.a
+CURL_LIBS := -lssl -lcrypto
+else
+$(error CURL must be static or system, not '$(CURL)')
+endif
+
+# External libraries: the client side uses mbedTLS (and libcurl), the server side
+# OpenSSL's libcrypto.
+LIBS_CLIENT := -lcryptsetup $(CURL_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
 LIBS_SERVER := -lmicrohttpd -lcrypto -ljson-c -lpthread
 LIBS_SIM    := -lfuse3 -lcrypto -ljson-c -lpthread
 
@@ -53,10 +73,17 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
 .SECONDARY:
-.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check
+.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check FORCE
 all: $(BINS)
 
-$(BUILD)/obj/%.o: %.c
+# Runs every time; does nothing (no network) when $(BUILD)/curl is current, so make relinks
+# only when the archive really changed. The first run downloads Debian's curl source.
+ifneq ($(CURL_A),)
+$(CURL_A): FORCE
+	@tools/build-libcurl.sh $(CURL_DIR)
+endif
+
+$(BUILD)/obj/%.o: %.c | $(CURL_A)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -65,7 +92,7 @@ $(foreach m,$(MODULES),$(eval $(LIB_$(m)): $(call lib_objs,$(m)) ; @mkdir -p $$(
 $(LIB_sim): $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS))
 	@mkdir -p $(dir $@); rm -f $@; $(AR) rcs $@ $^
 
-CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
+CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A)
 SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
 
 $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
@@ -97,9 +124,10 @@ check: deps
 	BUILD=$(BUILD) tests/run-tests.sh
 
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
+SAN_BUILD ?= build-san
 test-sanitizers:
-	$(MAKE) BUILD=build-san SAN=1 all unit-tests
-	BUILD=build-san SAN=1 tests/run-tests.sh --unit-only
+	$(MAKE) BUILD=$(SAN_BUILD) SAN=1 all unit-tests
+	BUILD=$(SAN_BUILD) SAN=1 tests/run-tests.sh --unit-only
 
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 fuzz:
@@ -116,7 +144,7 @@ bench: deps all
 	bench/run.sh
 
 # KBS flow load generator (bench/run.sh, tests/integration/kbs_load.sh).
-$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_A) $(LIB_kbs) $(LIB_tdx) $(LIB_common)
+$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_A) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
@@ -146,7 +174,7 @@ clean:
 	rm -rf build build-san build-fuzz build-clang
 
 distclean: clean
-	rm -rf tests/qemu/work
+	rm -rf tests/qemu/work .cache/curl
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
