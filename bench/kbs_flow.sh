@@ -3,7 +3,11 @@
 # $BUILD/bench/kbs_load, starts the server, runs the load generator and prints its
 # "key value" lines (see bench/kbs_load.c); then stops the server by PID.
 # Usage: bench/kbs_flow.sh [kbs_load options...]   e.g. --threads 64 --flows 10000 --floor 1
-# Environment: BUILD (default build-bench), SERVER_THREADS (2), KEEP_DIR (keep the work dir).
+# Environment: BUILD (default build-bench), SERVER_THREADS (2), KEEP_DIR (keep the work dir),
+# PERF_OUT=FILE (perf record of the server; PERF_OPTS, default -g), STRACE_OUT=FILE (strace -c -f
+# of the server: system calls per flow are its counts / flows).
+# After the generator's lines it prints the bound this machine puts on flows/s when server and
+# generator share its cores: cores / (server CPU per flow + generator CPU per flow).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-bench}
@@ -62,10 +66,22 @@ ppid=
 if [ -n "${PERF_OUT:-}" ]; then # profile the server during the load: perf report -i $PERF_OUT
 	perf record -q ${PERF_OPTS:--g} -p "$spid" -o "$PERF_OUT" 2>/dev/null &
 	ppid=$!
+elif [ -n "${STRACE_OUT:-}" ]; then # count the server's system calls: strace -c -f
+	strace -q -c -f -p "$spid" -o "$STRACE_OUT" &
+	ppid=$!
+	sleep 0.5 # attached to every thread before the first flow
 fi
-"$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
+out=$("$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
-	--max-sessions "$max_sessions" "$@" || rc=$?
+	--max-sessions "$max_sessions" "$@") || rc=$?
 if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
+echo "$out"
 echo "audit_lines $(wc -l <"$dir/audit.log")"
+# What this machine can show: the generator runs on the same cores as the server.
+echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
+	$1 == "generator_cpu_us_per_flow" { g = $2 }
+	$1 == "floor_us_per_flow" { f = $2 }
+	END { if (s > 0 && f > 0) printf "server_cpu_per_flow_over_floor %.2f\n", s / f
+	      if (s + g > 0) printf "machine_cores %d\nmachine_bound_flows_per_s %.0f\n", cores, cores * 1e6 / (s + g)
+	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s }'
 exit $rc
