@@ -121,7 +121,7 @@ deps:
 # The README's test command: every unit and integration test, then the runner's summary.
 check: deps
 	$(MAKE) all unit-tests
-	BUILD=$(BUILD) tests/run-tests.sh
+	BUILD=$(BUILD) CURL=$(CURL) tests/run-tests.sh
 
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
 SAN_BUILD ?= build-san
@@ -136,7 +136,7 @@ fuzz:
 		LDSAN="-fsanitize=address,undefined" $(patsubst tests/fuzz/%.c,build-fuzz/fuzz/%,$(FUZZ_SRCS))
 	tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-build-fuzz/fuzz/%: build-fuzz/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
 	@mkdir -p $(dir $@)
 	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 

@@ -109,8 +109,9 @@ install() {
 
     # One method per image: with both, a refused unlock would run its full deadline twice
     # (tdx-unlock.service, then the plugin inside systemd-cryptsetup) before the prompt.
-    # Libraries (libcryptsetup, libcurl + OpenSSL, mbedTLS, json-c) are resolved by
-    # dracut-install; a dlopen()ed plugin is not a dependency of anything: install it.
+    # Libraries (libcryptsetup, OpenSSL, mbedTLS, json-c; libcurl is static unless built
+    # with make CURL=system) are resolved by dracut-install; a dlopen()ed plugin is not a
+    # dependency of anything: install it.
     case $method in
     service) [[ $bin ]] && inst_binary "$bin" /usr/bin/tdx-unlock ;;
     token) [[ -e $plugin ]] && inst_binary "$plugin" "$(tdx_token_dir)/$TDX_PLUGIN" ;;
