@@ -151,7 +151,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	/* The cheap binding check first: a valid quote for another session proves nothing. */
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
-	r = vf_verify(srv->verifier, quote, qlen, srv->cfg.collateral_dir, verification_time(srv), &res);
+	r = vf_verify_parsed(srv->verifier, quote, &q, srv->cfg.collateral_dir, verification_time(srv), &res);
 	if (r < 0) {
 		log_errno(r, "attest: cannot verify: collateral in %s unusable", srv->cfg.collateral_dir);
 		return refuse(srv, req, rep, "verifier_error: collateral unavailable", &q.td, -1);

@@ -218,24 +218,39 @@ static void check_tcb(struct vf_result *res, const struct vf_collateral *coll,
 		vf_fail(res, VF_TCB_LEVEL, "TCB status is Revoked");
 }
 
+static void result_init(struct vf_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->reason = VF_CHECK_NONE;
+	res->tcb_status = VF_TCB_NOT_SUPPORTED;
+	res->earliest_expiry = INT64_MAX;
+}
+
 int vf_verify(struct vf_ctx *ctx, const uint8_t *quote, size_t len, const char *dir, int64_t at,
 	      struct vf_result *res)
+{
+	struct tdx_quote q;
+	const char *why = NULL;
+
+	if (tdx_quote_parse(quote, len, &q, &why) < 0) {
+		result_init(res);
+		vf_fail(res, VF_HEADER_VALID, "%s", why ? why : "malformed quote");
+		return 0;
+	}
+	return vf_verify_parsed(ctx, quote, &q, dir, at, res);
+}
+
+int vf_verify_parsed(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_quote *q,
+		     const char *dir, int64_t at, struct vf_result *res)
 {
 	struct vf_collateral *coll = NULL;
 	struct vf_pck_entry *pe = NULL;
 	struct vf_qe_entry *qe = NULL;
 	const struct vf_level_isv *qe_level;
-	const char *why = NULL;
 	int r;
 
-	memset(res, 0, sizeof(*res));
-	res->reason = VF_CHECK_NONE;
-	res->tcb_status = VF_TCB_NOT_SUPPORTED;
-	res->earliest_expiry = INT64_MAX;
-	if (tdx_quote_parse(quote, len, &res->quote, &why) < 0) {
-		vf_fail(res, VF_HEADER_VALID, "%s", why ? why : "malformed quote");
-		return 0;
-	}
+	result_init(res);
+	res->quote = *q;
 	res->have_quote = true;
 	r = vf_ctx_collateral(ctx, dir, &coll);
 	if (r < 0)

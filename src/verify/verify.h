@@ -85,6 +85,11 @@ void vf_ctx_free(struct vf_ctx *ctx);
 int vf_verify(struct vf_ctx *ctx, const uint8_t *quote, size_t len, const char *collateral_dir,
 	      int64_t at, struct vf_result *res);
 
+/* The same for a quote the caller has already parsed: q must be tdx_quote_parse()'s result
+ * for the very buffer `quote` (its pointers point into it), so the quote is parsed once. */
+int vf_verify_parsed(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_quote *q,
+		     const char *collateral_dir, int64_t at, struct vf_result *res);
+
 /* RFC 3339 UTC time ("2025-07-19T10:00:34Z", optional fraction) to Unix seconds: 0 or -EINVAL. */
 int vf_parse_time(const char *s, int64_t *out);
 /* Formats Unix seconds as RFC 3339 UTC into buf (>= 21 bytes). */

@@ -140,12 +140,50 @@ static void test_missing_collateral(void **state)
 	free(q);
 }
 
+/* vf_verify_parsed() on the caller's parse gives vf_verify()'s verdict, good or bad. */
+static void test_verify_parsed(void **state)
+{
+	const char *base = testdata_tdx_dir();
+	char dir[PATH_MAX - 64], coll[PATH_MAX];
+	struct vf_ctx *ctx;
+	struct vf_result a, b;
+	struct tdx_quote q;
+	uint8_t *buf;
+	size_t len;
+	int64_t at;
+
+	(void)state;
+	SKIP_WITHOUT_TESTDATA(base);
+	snprintf(dir, sizeof(dir), "%s/dcapqvl_v4_uptodate", base);
+	snprintf(coll, sizeof(coll), "%s/collateral", dir);
+	buf = test_read(dir, "quote.bin", &len);
+	assert_int_equal(vf_parse_time("2025-07-19T10:00:34Z", &at), 0);
+	assert_int_equal(vf_ctx_new(NULL, &ctx), 0);
+	for (int flip = 0; flip < 2; flip++) {
+		if (flip)
+			buf[100] ^= 1; /* in the TD body: the quote signature no longer verifies */
+		assert_int_equal(tdx_quote_parse(buf, len, &q, NULL), 0);
+		assert_int_equal(vf_verify(ctx, buf, len, coll, at, &a), 0);
+		assert_int_equal(vf_verify_parsed(ctx, buf, &q, coll, at, &b), 0);
+		assert_int_equal(a.ok, !flip);
+		assert_int_equal(b.ok, a.ok);
+		assert_int_equal(b.reason, a.reason);
+		assert_int_equal(b.failed, a.failed);
+		assert_int_equal(b.tcb_status, a.tcb_status);
+		assert_true(b.have_quote);
+		assert_memory_equal(b.quote.td.mr_td, a.quote.td.mr_td, sizeof(a.quote.td.mr_td));
+	}
+	vf_ctx_free(ctx);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_collateral_reload),
 		cmocka_unit_test(test_missing_collateral),
+		cmocka_unit_test(test_verify_parsed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
