@@ -4,6 +4,7 @@
 # "key value" lines (see bench/kbs_load.c); then stops the server by PID.
 # Usage: bench/kbs_flow.sh [kbs_load options...]   e.g. --threads 64 --flows 10000 --floor 1
 # Environment: BUILD (default build-bench), SERVER_THREADS (2), KEEP_DIR (keep the work dir),
+# SERVER_BIN (default $BUILD/tdx-keyserver: another build's server against the same generator),
 # PERF_OUT=FILE (perf record of the server; PERF_OPTS, default -g), STRACE_OUT=FILE (strace -c -f
 # of the server: system calls per flow are its counts / flows).
 # After the generator's lines it prints the bound this machine puts on flows/s when server and
@@ -49,7 +50,7 @@ if [ -n "${IN_PROCESS:-}" ]; then # the request handler alone: no TLS, HTTP or s
 		--expect "$dir/res/default/luks/demo" "$@"
 	exit
 fi
-"$BUILD/tdx-keyserver" serve --config "$dir/config.json" 2>"$dir/server.log" &
+"${SERVER_BIN:-$BUILD/tdx-keyserver}" serve --config "$dir/config.json" 2>"$dir/server.log" &
 spid=$!
 port=
 for _ in $(seq 100); do

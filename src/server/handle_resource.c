@@ -64,7 +64,7 @@ static int find_claims(struct ks_server *srv, const struct ks_request *req, stru
 void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, const char *resource,
 			struct ks_reply *rep)
 {
-	_cleanup_secret_ struct secret data = { 0 };
+	_cleanup_resource_ struct secret data = { 0 };
 	struct ks_claims c;
 	struct ks_tee_pubkey key;
 	char reason[320], *jwe = NULL;

@@ -6,7 +6,12 @@
 
 #define KS_RESOURCE_MAX (64u * 1024)
 
-/* Reads dir/path into secure memory. path must satisfy resource_path_valid().
+/* Reads dir/path into the calling thread's locked buffer (mlock'ed once per thread, wiped
+ * on release and at thread exit): out->data stays valid until ks_resource_release() or the
+ * thread's next ks_resource_read(). path must satisfy resource_path_valid().
  * Returns 0, -ENOENT (no such resource), -EPERM (file accessible by group/others, or not
  * a regular file), -EFBIG (over 64 KiB), or another negative errno. */
 int ks_resource_read(const char *dir, const char *path, struct secret *out);
+/* Wipes what ks_resource_read() put in *s (never free()s it: not secret_clear()). */
+void ks_resource_release(struct secret *s);
+#define _cleanup_resource_ __attribute__((cleanup(ks_resource_release)))
