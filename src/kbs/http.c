@@ -190,8 +190,19 @@ int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long
 	if (s.too_big)
 		return -EFBIG;
 	if (rc != CURLE_OK) {
+		long os_errno = 0;
+
 		if (!resp->curl_error[0])
 			snprintf(resp->curl_error, sizeof(resp->curl_error), "%s", curl_easy_strerror(rc));
+		if (rc == CURLE_COULDNT_CONNECT && curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+		    os_errno > 0) {
+			/* curl does not say why: no route (the network is not up yet) or refused */
+			size_t len = strlen(resp->curl_error);
+
+			snprintf(resp->curl_error + len, sizeof(resp->curl_error) - len, " (%s)", strerror((int)os_errno));
+			if (os_errno == ENETUNREACH || os_errno == EHOSTUNREACH || os_errno == EADDRNOTAVAIL)
+				return -ENETUNREACH;
+		}
 		return map_curl_error(rc);
 	}
 	if (hc.bad_cookie)

@@ -31,7 +31,8 @@ void kbs_response_free(struct kbs_response *r);
 /* GET (body NULL) or POST a JSON body to url within timeout_ms. Sends the stored cookie,
  * stores a new one. Returns 0 when an HTTP response arrived (any status), or a negative
  * errno for transport failures: -EKEYREJECTED (TLS certificate verification failed),
- * -ETIMEDOUT, -ECONNREFUSED, -EHOSTUNREACH, -EFBIG (response over the cap),
+ * -ETIMEDOUT, -ECONNREFUSED, -ENETUNREACH (no route to the server: the network is not
+ * configured yet), -EHOSTUNREACH (name not resolved), -EFBIG (response over the cap),
  * -EBADMSG (malformed Set-Cookie), -EIO (other). */
 int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long timeout_ms,
 		     struct kbs_response *resp);

@@ -168,6 +168,40 @@ grep -q "Couldn't connect" "$TMP/late.err" || fail "late server: no connect fail
 ok "server up 10 s late: released after $MS ms and $(grep -c 'failed' "$TMP/late.err") failed attempts"
 kill "$SRV_PID"
 
+# The network comes up 1.5 s after the client started (an initrd before its DHCP lease): in a
+# network namespace whose loopback is down every try fails at once without a route; those
+# retries come 0.25-0.5 s apart (one line each), so the release follows the network closely.
+if unshare -n true 2>/dev/null && command -v ip >/dev/null; then
+	NR=$(free_port)
+	sed "s/\"listen\":\"127.0.0.1:0\"/\"listen\":\"127.0.0.1:$NR\"/; s/main.audit/noroute.audit/" \
+		"$TMP/main.json" >"$TMP/noroute.json"
+	cat >"$TMP/noroute.sh" <<-EOF
+	"$TU" fetch --url "https://127.0.0.1:$NR" --ca "$KE/ca.pem" --tsm-dir "$TMP/tsm" --timeout 30 \\
+		--resource default/luks/demo -o "$TMP/noroute.secret" >"$TMP/noroute.out" 2>"$TMP/noroute.err" &
+	c=\$!
+	sleep 1.5
+	ip link set lo up
+	date +%s%N >"$TMP/noroute.up"
+	"$KS" serve --config "$TMP/noroute.json" 2>"$TMP/noroute.log" &
+	s=\$!
+	wait \$c
+	echo \$? >"$TMP/noroute.rc"
+	kill \$s
+	EOF
+	timeout 60 unshare -n bash "$TMP/noroute.sh"
+	RC=$(cat "$TMP/noroute.rc" 2>/dev/null)
+	MS=$((($(date +%s%N) - $(cat "$TMP/noroute.up")) / 1000000))
+	TIMES+=("$(printf '%-34s %6d ms  (rc %s)' "no-route-1.5s (after the network)" "$MS" "$RC")")
+	[ "$RC" = 0 ] && cmp -s "$TMP/noroute.secret" "$TMP/res/default/luks/demo" ||
+		fail "no route for 1.5 s: rc $RC: $(cat "$TMP/noroute.err")"
+	n=$(grep -c 'Network is unreachable); next try .* in 0\.[2-6] s' "$TMP/noroute.err")
+	[ "$n" -ge 3 ] || fail "no route: expected quick retries (0.2-0.6 s), got $n: $(cat "$TMP/noroute.err")"
+	[ "$MS" -le 4000 ] || fail "no route: released $MS ms after the network came up"
+	ok "no route for 1.5 s: $n quick retries, released $MS ms after the network came up"
+else
+	echo "SKIP (part): no network namespaces here, the no-route retry case is not run"
+fi
+
 # --- a misbehaving TLS front ----------------------------------------------------------------------
 start_proxy tamper-tag "$MAIN"
 fetch tamper-tag "$PX_PORT" --resource default/luks/demo --timeout 20 -o "$TMP/tamper-tag.secret"
