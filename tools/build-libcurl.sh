@@ -17,6 +17,7 @@
 # VERSION-CONFIG-ID (CONFIG-ID = hash of this script and of the compiler's version), under a
 # lock. When OUTDIR/stamp matches, the script does nothing (no network).
 # CURL_CC (default cc) compiles curl; every build directory links the same archive.
+# DEBIAN_MIRROR (default http://deb.debian.org) serves debian/ and debian-security/.
 set -eu
 
 [ $# = 1 ] || { echo "usage: $0 OUTDIR" >&2; exit 2; }
@@ -24,6 +25,7 @@ out=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CURL_CACHE:-$root/.cache/curl}
 cc=${CURL_CC:-cc}
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org}
 fallback="build with 'make CURL=system' to link Debian's libcurl instead"
 
 said=
@@ -71,15 +73,17 @@ if [ -z "$ver" ]; then
 	apt=$cache/apt
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/sources.list.d"
 	cat >"$apt/sources.list" <<-EOF
-		deb-src http://deb.debian.org/debian bookworm main
-		deb-src http://deb.debian.org/debian bookworm-updates main
-		deb-src http://deb.debian.org/debian-security bookworm-security main
+		deb-src $mirror/debian bookworm main
+		deb-src $mirror/debian bookworm-updates main
+		deb-src $mirror/debian-security bookworm-security main
 	EOF
 	set -- -o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/sources.list.d" \
 		-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Debug::NoLocking=1
-	echo "build-libcurl: fetching the curl source package list from deb.debian.org"
-	apt-get -qq "$@" update >"$cache/apt.log" 2>&1 ||
-		die "apt-get update of deb-src bookworm failed (deb.debian.org unreachable? $cache/apt.log); $fallback"
+	echo "build-libcurl: fetching the curl source package list from $mirror"
+	# apt-get update exits 0 when a mirror is unreachable (it only warns): check the lists
+	if ! apt-get -qq "$@" update >"$cache/apt.log" 2>&1 || grep -q '^[WE]: Failed to fetch' "$cache/apt.log"; then
+		die "apt-get update of the bookworm deb-src lists failed ($mirror unreachable? $cache/apt.log); $fallback"
+	fi
 	dl=$(mktemp -d "$cache/dl.XXXXXX")
 	tmpdirs="$tmpdirs $dl"
 	# apt downloads as _apt when run as root: let it write there
@@ -152,6 +156,7 @@ if [ ! -f "$entry/stamp" ]; then
 	echo "build-libcurl: curl $ver built in $(($(date +%s) - start)) s ($(sed -n 's/^supported_features="\(.*\)"/\1/p' "$entry/lib/pkgconfig/libcurl.pc"))"
 fi
 
+echo "build-libcurl: $out <- static libcurl $ver ($entry)"
 # A private copy per build directory: its timestamps change only when the version or the
 # configuration does, so make relinks (and recompiles curl.h users) exactly then.
 rm -rf "$out.tmp"
