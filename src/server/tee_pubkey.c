@@ -47,7 +47,6 @@ int ks_tee_pubkey_to_evp(const struct ks_tee_pubkey *k, EVP_PKEY **out)
 
 int ks_tee_pubkey_from_json(struct json_object *jwk, struct ks_tee_pubkey *out)
 {
-	EVP_PKEY *pkey = NULL;
 	const char *x, *y;
 	size_t xl, yl;
 	int r;
@@ -66,9 +65,19 @@ int ks_tee_pubkey_from_json(struct json_object *jwk, struct ks_tee_pubkey *out)
 	if (!x || !y || ks_b64url_decode_exact(x, xl, out->x, 32) < 0 ||
 	    ks_b64url_decode_exact(y, yl, out->y, 32) < 0)
 		return log_errno(-EINVAL, "tee-pubkey: x and y must be base64url of exactly 32 bytes");
-	r = ks_tee_pubkey_to_evp(out, &pkey);
-	EVP_PKEY_free(pkey);
-	return r;
+	return ks_tee_pubkey_check(out);
+}
+
+int ks_tee_pubkey_check(const struct ks_tee_pubkey *k)
+{
+	uint8_t pt[65];
+
+	pt[0] = 0x04;
+	memcpy(pt + 1, k->x, 32);
+	memcpy(pt + 33, k->y, 32);
+	if (!vf_p256_point_valid(pt))
+		return log_errno(-EINVAL, "tee-pubkey: the point is not on P-256");
+	return 0;
 }
 
 int ks_tee_pubkey_xy_b64(const struct ks_tee_pubkey *k, char x[44], char y[44])

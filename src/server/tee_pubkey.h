@@ -15,6 +15,8 @@ struct ks_tee_pubkey {
  * canonical base64url of exactly 32 bytes, point on the curve. Returns 0, -ENOTSUP for
  * another key type, curve or alg, -EINVAL for malformed members or an off-curve point. */
 int ks_tee_pubkey_from_json(struct json_object *jwk, struct ks_tee_pubkey *out);
+/* 0 when the point is on P-256, else -EINVAL (logged); no key is built. */
+int ks_tee_pubkey_check(const struct ks_tee_pubkey *k);
 /* Builds the OpenSSL public key (validated on the curve); free with EVP_PKEY_free(). */
 int ks_tee_pubkey_to_evp(const struct ks_tee_pubkey *k, EVP_PKEY **out);
 /* The JWK members x and y re-encoded: 43 b64url characters + NUL each. */

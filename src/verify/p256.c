@@ -2,8 +2,12 @@
 #include "../common/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <string.h>
+
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 
 static EVP_PKEY *group_template; /* parameters only; read-only once built, never freed */
 static pthread_once_t template_once = PTHREAD_ONCE_INIT;
@@ -66,4 +70,30 @@ EVP_PKEY *vf_p256_key_from_xy(const uint8_t xy[64])
 	pt[0] = 0x04;
 	memcpy(pt + 1, xy, 64);
 	return vf_p256_key_from_point(pt);
+}
+
+static EC_GROUP *group; /* read-only once built, never freed */
+static pthread_once_t group_once = PTHREAD_ONCE_INIT;
+
+static void group_init(void)
+{
+	group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	if (!group)
+		log_errno(-EIO, "P-256: building the curve group failed");
+}
+
+bool vf_p256_point_valid(const uint8_t pt[65])
+{
+	EC_POINT *p;
+	bool ok;
+
+	pthread_once(&group_once, group_init);
+	if (!group || pt[0] != 0x04 || !(p = EC_POINT_new(group)))
+		return false;
+	/* oct2point refuses coordinates >= p and points off the curve; cofactor 1, and an
+	 * uncompressed encoding cannot be the point at infinity. */
+	ok = EC_POINT_oct2point(group, p, pt, 65, NULL) == 1 && EC_POINT_is_on_curve(group, p, NULL) == 1 &&
+	     !EC_POINT_is_at_infinity(group, p);
+	EC_POINT_free(p);
+	return ok;
 }

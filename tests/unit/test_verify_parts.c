@@ -2,6 +2,7 @@
  * decoder (against the mbedTLS one on real chains), status names and check names. */
 #include "testutil.h"
 #include "verify/internal.h"
+#include "verify/p256.h"
 #include "tdx/quote.h"
 
 #include <errno.h>
@@ -127,6 +128,33 @@ static void test_names(void **state)
 	assert_int_equal(vf_tcb_status_parse("uptodate", &s), -EINVAL);
 }
 
+/* vf_p256_point_valid() accepts exactly what vf_p256_key_from_point() imports. */
+static void test_p256_point_valid(void **state)
+{
+	uint8_t pts[6][65], pub[65];
+	EVP_PKEY *k = vf_p256_generate(), *imp;
+	size_t len = 0;
+
+	(void)state;
+	assert_non_null(k);
+	assert_int_equal(EVP_PKEY_get_octet_string_param(k, "encoded-pub-key", pub, sizeof(pub), &len), 1);
+	assert_int_equal(len, 65);
+	for (int i = 0; i < 6; i++)
+		memcpy(pts[i], pub, 65);
+	pts[1][64] ^= 1;               /* off the curve */
+	pts[2][0] = 0x02;              /* not the uncompressed form */
+	memset(pts[3] + 1, 0xff, 32);  /* x >= p */
+	memset(pts[4] + 1, 0, 64);     /* (0, 0) */
+	memset(pts[5] + 33, 0xff, 32); /* y >= p */
+	for (int i = 0; i < 6; i++) {
+		imp = vf_p256_key_from_point(pts[i]);
+		assert_int_equal(vf_p256_point_valid(pts[i]), imp != NULL);
+		assert_int_equal(imp != NULL, i == 0);
+		EVP_PKEY_free(imp);
+	}
+	EVP_PKEY_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_sgx_ext_real),
 		cmocka_unit_test(test_sgx_ext_malformed),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_p256_point_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
