@@ -7,6 +7,10 @@
 # SERVER_BIN (default $BUILD/tdx-keyserver: another build's server against the same generator),
 # PERF_OUT=FILE (perf record of the server; PERF_OPTS, default -g), STRACE_OUT=FILE (strace -c -f
 # of the server: system calls per flow are its counts / flows).
+# CONN_COST=N: afterwards, N sequential `curl .../healthz` (bench/conn_cost.sh): the server's
+# CPU per new HTTPS connection alone (TCP + TLS handshake + one tiny request), same server.
+# REUSE=1: afterwards, the same flows again over kept connections (kbs_load --reuse, one per
+# client thread): the difference is what the new TCP connection + TLS handshake costs per flow.
 # After the generator's lines it prints the bound this machine puts on flows/s when server and
 # generator share its cores: cores / (server CPU per flow + generator CPU per flow).
 set -eu
@@ -38,7 +42,8 @@ head -c 32 /dev/urandom >"$dir/res/default/luks/demo"
 chmod 600 "$dir/res/default/luks/demo"
 # Sessions live session_lifetime_s (300 s) after /auth even when the flow is over, so the
 # table must hold every flow of the run (the default 10000 would refuse flow 10001).
-max_sessions=$((flows + 1000 > 10000 ? flows + 1000 : 10000))
+runs=$((${REUSE:+1} + 1))
+max_sessions=$((runs * flows + 1000 > 10000 ? runs * flows + 1000 : 10000))
 cat >"$dir/config.json" <<EOF
 {"listen":"127.0.0.1:0","tls_cert":"$PWD/keys-example/server.pem","tls_key":"$PWD/keys-example/server.key",
  "resources_dir":"$dir/res","policy_file":"$dir/policy.json","collateral_dir":"$dir/pki/collateral",
@@ -78,11 +83,29 @@ out=$("$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/
 if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "$out"
 echo "audit_lines $(wc -l <"$dir/audit.log")"
+if [ -n "${REUSE:-}" ]; then
+	ru=$("$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
+		--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
+		--reuse $(echo " $* " | sed 's/ --floor [^ ]*//; s/ --reuse//')) || rc=$?
+	echo "$ru" | grep -E '^(errors|flows_per_s|generator_cpu|server_cpu)' | sed 's/^/reuse_/'
+	out="$out
+$(echo "$ru" | grep '^server_cpu_us_per_flow' | sed 's/^/reuse_/')"
+fi
+if [ -n "${CONN_COST:-}" ]; then
+	cc=$(bench/conn_cost.sh "$spid" "$port" "$CONN_COST") || rc=1
+	echo "$cc" | sed 's/^/conn_cost_/'
+	out="$out
+$cc"
+fi
 # What this machine can show: the generator runs on the same cores as the server.
 echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
 	$1 == "generator_cpu_us_per_flow" { g = $2 }
 	$1 == "floor_us_per_flow" { f = $2 }
+	$1 == "server_cpu_us_per_conn" { c = $2 }
+	$1 == "reuse_server_cpu_us_per_flow" { r = $2 }
 	END { if (s > 0 && f > 0) printf "server_cpu_per_flow_over_floor %.2f\n", s / f
+	      if (c > 0 && f > 0) printf "conn_cost_over_floor %.2f\n", c / f
+	      if (r > 0 && s > 0 && f > 0) printf "new_connection_us_per_flow %.0f\nnew_connection_over_floor %.2f\nreuse_server_cpu_per_flow_over_floor %.2f\n", s - r, (s - r) / f, r / f
 	      if (s + g > 0) printf "machine_cores %d\nmachine_bound_flows_per_s %.0f\n", cores, cores * 1e6 / (s + g)
 	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s }'
 exit $rc
