@@ -4,7 +4,6 @@
 #include "../common/hex.h"
 #include "../common/json_cleanup.h"
 #include "../common/log.h"
-#include "../tdx/td_json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,42 +59,33 @@ void ks_token_key_free(struct ks_token_key *k)
 	free(k);
 }
 
-static json_object *claims_json(const struct ks_claims *c, int64_t now, int64_t exp)
+/* The claims as compact JSON, in the member order json-c gave them before (iss, iat, exp,
+ * submods.cpu0: ear.status, annotated evidence: runtime_data_claims.tee-pubkey, tdx). Every
+ * value is a number, fixed text, hex or base64url: nothing to escape. Returns the length or
+ * -ENOBUFS. */
+static int claims_text(const struct ks_claims *c, int64_t now, int64_t exp, char *out, size_t size)
 {
-	json_object *root = json_object_new_object(), *submods = json_object_new_object(),
-		    *cpu0 = json_object_new_object(), *ae = json_object_new_object(),
-		    *rdc = json_object_new_object(), *jwk = json_object_new_object(),
-		    *tdx = json_object_new_object();
-	char x[44], y[44];
+	char x[44], y[44], mr_td[97], rtmr[4][97], cfg[97], attr[17], xfam[17];
+	int n;
 
 	ks_b64url_encode(c->tee_x, 32, x, sizeof(x));
 	ks_b64url_encode(c->tee_y, 32, y, sizeof(y));
-	json_object_object_add(jwk, "kty", json_object_new_string("EC"));
-	json_object_object_add(jwk, "crv", json_object_new_string("P-256"));
-	json_object_object_add(jwk, "alg", json_object_new_string("ECDH-ES+A256KW"));
-	json_object_object_add(jwk, "x", json_object_new_string(x));
-	json_object_object_add(jwk, "y", json_object_new_string(y));
-	json_object_object_add(rdc, "tee-pubkey", jwk);
-	/* What resource policies look at (src/verify/policy.h), nothing more. */
-	json_object *rtmr = json_object_new_array();
+	hex_encode(c->td.mr_td, TDX_MR_LEN, mr_td);
 	for (int i = 0; i < 4; i++)
-		json_object_array_add(rtmr, json_hex(c->td.rtmr[i], TDX_MR_LEN));
-	json_object_object_add(tdx, "mr_td", json_hex(c->td.mr_td, TDX_MR_LEN));
-	json_object_object_add(tdx, "rtmr", rtmr);
-	json_object_object_add(tdx, "mr_config_id", json_hex(c->td.mr_config_id, TDX_MR_LEN));
-	json_object_object_add(tdx, "td_attributes", json_hex(c->td.td_attributes, 8));
-	json_object_object_add(tdx, "xfam", json_hex(c->td.xfam, 8));
-	json_object_object_add(tdx, "tcb_status", json_object_new_int(c->tcb_status));
-	json_object_object_add(ae, "runtime_data_claims", rdc);
-	json_object_object_add(ae, "tdx", tdx);
-	json_object_object_add(cpu0, "ear.status", json_object_new_string("affirming"));
-	json_object_object_add(cpu0, "ear.veraison.annotated-evidence", ae);
-	json_object_object_add(submods, "cpu0", cpu0);
-	json_object_object_add(root, "iss", json_object_new_string("tdx-keyserver"));
-	json_object_object_add(root, "iat", json_object_new_int64(now));
-	json_object_object_add(root, "exp", json_object_new_int64(exp));
-	json_object_object_add(root, "submods", submods);
-	return root;
+		hex_encode(c->td.rtmr[i], TDX_MR_LEN, rtmr[i]);
+	hex_encode(c->td.mr_config_id, TDX_MR_LEN, cfg);
+	hex_encode(c->td.td_attributes, 8, attr);
+	hex_encode(c->td.xfam, 8, xfam);
+	n = snprintf(out, size,
+		     "{\"iss\":\"tdx-keyserver\",\"iat\":%lld,\"exp\":%lld,\"submods\":{\"cpu0\":{"
+		     "\"ear.status\":\"affirming\",\"ear.veraison.annotated-evidence\":{"
+		     "\"runtime_data_claims\":{\"tee-pubkey\":{\"kty\":\"EC\",\"crv\":\"P-256\","
+		     "\"alg\":\"ECDH-ES+A256KW\",\"x\":\"%s\",\"y\":\"%s\"}},"
+		     "\"tdx\":{\"mr_td\":\"%s\",\"rtmr\":[\"%s\",\"%s\",\"%s\",\"%s\"],\"mr_config_id\":\"%s\","
+		     "\"td_attributes\":\"%s\",\"xfam\":\"%s\",\"tcb_status\":%d}}}}}",
+		     (long long)now, (long long)exp, x, y, mr_td, rtmr[0], rtmr[1], rtmr[2], rtmr[3], cfg, attr,
+		     xfam, c->tcb_status);
+	return n < 0 || (size_t)n >= size ? -ENOBUFS : n;
 }
 
 /* ES256: raw r||s of SHA-256 over "header.payload". */
@@ -146,24 +136,21 @@ int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t li
 		   char *out, size_t out_size)
 {
 	int64_t now = (int64_t)time(NULL);
-	json_object *claims = claims_json(c, now, now + lifetime_s);
-	const char *payload;
+	char payload[2048];
 	size_t plen, hlen, off;
 	uint8_t sig[64];
 	int r;
 
-	if (!claims)
-		return -ENOMEM;
-	payload = json_object_to_json_string_length(claims, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &plen);
+	r = claims_text(c, now, now + lifetime_s, payload, sizeof(payload));
+	if (r < 0)
+		return r;
+	plen = (size_t)r;
 	hlen = ks_b64url_encoded_len(sizeof(jwt_header) - 1);
-	if (hlen + 1 + ks_b64url_encoded_len(plen) + 1 + 86 + 1 > out_size) {
-		json_object_put(claims);
+	if (hlen + 1 + ks_b64url_encoded_len(plen) + 1 + 86 + 1 > out_size)
 		return -ENOBUFS;
-	}
 	ks_b64url_encode((const uint8_t *)jwt_header, sizeof(jwt_header) - 1, out, out_size);
 	out[hlen] = '.';
 	r = ks_b64url_encode((const uint8_t *)payload, plen, out + hlen + 1, out_size - hlen - 1);
-	json_object_put(claims);
 	if (r < 0)
 		return r;
 	off = strlen(out);
