@@ -5,6 +5,7 @@
 # Usage: bench/kbs_flow.sh [kbs_load options...]   e.g. --threads 64 --flows 10000 --floor 1
 # Environment: BUILD (default build-bench), SERVER_THREADS (2), KEEP_DIR (keep the work dir),
 # SERVER_BIN (default $BUILD/tdx-keyserver: another build's server against the same generator),
+# LOAD_BIN (default $BUILD/bench/kbs_load: another build's generator against the same server),
 # PERF_OUT=FILE (perf record of the server; PERF_OPTS, default -g), STRACE_OUT=FILE (strace -c -f
 # of the server: system calls per flow are its counts / flows).
 # CONN_COST=N: afterwards, N sequential `curl .../healthz` (bench/conn_cost.sh): the server's
@@ -77,14 +78,14 @@ elif [ -n "${STRACE_OUT:-}" ]; then # count the server's system calls: strace -c
 	ppid=$!
 	sleep 0.5 # attached to every thread before the first flow
 fi
-out=$("$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
+out=$("${LOAD_BIN:-$BUILD/bench/kbs_load}" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
 	--max-sessions "$max_sessions" "$@") || rc=$?
 if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "$out"
 echo "audit_lines $(wc -l <"$dir/audit.log")"
 if [ -n "${REUSE:-}" ]; then
-	ru=$("$BUILD/bench/kbs_load" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
+	ru=$("${LOAD_BIN:-$BUILD/bench/kbs_load}" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 		--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
 		--reuse $(echo " $* " | sed 's/ --floor [^ ]*//; s/ --reuse//')) || rc=$?
 	echo "$ru" | grep -E '^(errors|flows_per_s|generator_cpu|server_cpu)' | sed 's/^/reuse_/'
