@@ -10,13 +10,22 @@
 # so that load drift hits all three alike. Prints the "to marker" time of every boot (QEMU
 # start to BOOT-OK on the console), the medians, the overheads of (b) and (c) over (a) and the
 # initramfs bytes each adds over (a).
+#  (n) with BOOT_VARIANTS containing n: the key file of (a) in the network initramfs of (c)
+#      (systemd-networkd, rd.neednet=1 ip=dhcp, systemd.wants=network-online.target), the
+#      unlock not waiting for the network: what the network stack alone costs the boot.
 # Needs root (the harness). Exit 0, 1 (a boot failed), 77 (the harness cannot run here).
-# Environment: BOOT_RUNS (3), BUILD (default build; bench/run.sh exports build-bench),
-# the harness's knobs (TDX_QEMU_WORK, TDX_QEMU_BOOT_TIMEOUT).
+# Environment: BOOT_RUNS (3), BOOT_VARIANTS ("a b c"; any of a b c n, in boot order),
+# BOOT_TIMELINE=1 (time stamps on the console and a phase table per variant from
+# bench/boot-timeline.sh; the extra console output slows every boot a little), BUILD
+# (default build; bench/run.sh exports build-bench), the harness's knobs (TDX_QEMU_WORK,
+# TDX_QEMU_BOOT_TIMEOUT, TDX_QEMU_APPEND).
 set -u
 cd "$(dirname "$0")/.."
 RUNS=${BOOT_RUNS:-3}
+VARIANTS=" ${BOOT_VARIANTS:-a b c} "
 export BUILD=${BUILD:-build}
+[ "${BOOT_TIMELINE:-0}" = 1 ] && export TDX_QEMU_APPEND="$(bench/boot-timeline.sh --append) ${TDX_QEMU_APPEND:-}"
+want() { [[ $VARIANTS == *" $1 "* ]]; }
 source tests/qemu/harness.sh || exit 1
 source tests/qemu/scenarios.sh || exit 1
 source tests/qemu/bench_clevis.sh || exit 1
@@ -31,9 +40,19 @@ h_initrd keyfile "$H_MODS_BASE" "" \
 	--include "$W/disk/keyfile" "/etc/cryptsetup-keys.d/luks-$LUKS_UUID.key" || exit 1
 A_INITRD=$INITRD
 
+# ---- (n) the same key file in a network initramfs (no unlock waits for the network)
+N_OK=0
+if want n; then
+	h_initrd bench-netonly "$H_MODS_NET" "" \
+		--include "$W/disk/keyfile" "/etc/cryptsetup-keys.d/luks-$LUKS_UUID.key" || exit 1
+	N_INITRD=$INITRD N_OK=1
+fi
+
 # ---- (b) tdx-unlock: binaries, bound disk, initramfs, one key server for the series
 B_OK=1
-if ! make -s BUILD="$BUILD" "$BUILD/tdx-unlock" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" >/dev/null 2>&1; then
+if ! want b; then
+	B_OK=0
+elif ! make -s BUILD="$BUILD" "$BUILD/tdx-unlock" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" >/dev/null 2>&1; then
 	echo "SKIP: (b) tdx-unlock: make $BUILD/tdx-unlock tdx-keyserver tdx-sim failed"; B_OK=0
 elif ! msg=$(sc_need client server sim); then
 	echo "SKIP: (b) ${msg#SKIP: }"; B_OK=0
@@ -51,7 +70,9 @@ fi
 
 # ---- (c) clevis + tang
 C_OK=1
-if ! bc_deps; then
+if ! want c; then
+	C_OK=0
+elif ! bc_deps; then
 	echo "SKIP: (c) clevis+tang: Debian packages $BC_PKGS cannot be installed"; C_OK=0
 elif ! bc_tang_start || ! bc_clevis_disk || ! bc_clevis_initrd; then
 	echo "SKIP: (c) clevis+tang: setup failed (see messages above, $BC_DIR)"; C_OK=0
@@ -84,9 +105,15 @@ one_boot() {
 
 echo "boot to root (TCG, BOOT_RUNS=$RUNS each, interleaved; load before: $(cut -d' ' -f1-3 /proc/loadavg))"
 for i in $(seq "$RUNS"); do
-	one_boot a bench-keyfile$i "$A_INITRD" "$W/disk/root.img" "$(h_append)" "" true
-	[ $B_OK = 1 ] && one_boot b bench-tdx$i "$B_INITRD" "$B_IMG" "$(sc_tdx_append)" "$B_PORT" ks_released
-	[ $C_OK = 1 ] && one_boot c bench-clevis$i "$C_INITRD" "$C_IMG" "$(h_append rd.neednet=1 ip=dhcp)" "$C_PORT" tang_recs
+	for v in $VARIANTS; do
+		case $v in
+		a) one_boot a bench-keyfile$i "$A_INITRD" "$W/disk/root.img" "$(h_append)" "" true ;;
+		b) [ $B_OK = 1 ] && one_boot b bench-tdx$i "$B_INITRD" "$B_IMG" "$(sc_tdx_append)" "$B_PORT" ks_released ;;
+		c) [ $C_OK = 1 ] && one_boot c bench-clevis$i "$C_INITRD" "$C_IMG" "$(h_append rd.neednet=1 ip=dhcp)" "$C_PORT" tang_recs ;;
+		n) [ $N_OK = 1 ] && one_boot n bench-netonly$i "$N_INITRD" "$W/disk/root.img" \
+			"$(h_append rd.neednet=1 ip=dhcp systemd.wants=network-online.target)" "" true ;;
+		esac
+	done
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 h_cleanup
@@ -95,9 +122,14 @@ median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
 	if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 size() { stat -c %s "$1"; }
 ma=$(echo "${T[a]:-}" | median) mb=$(echo "${T[b]:-}" | median) mc=$(echo "${T[c]:-}" | median)
+mn=$(echo "${T[n]:-}" | median)
 sa=$(size "$A_INITRD")
 echo
-printf '(a) keyfile in the initramfs   median %6s s  (runs:%s)  initramfs %d B\n' "${ma:--}" "${T[a]:-}" "$sa"
+want a && printf '(a) keyfile in the initramfs   median %6s s  (runs:%s)  initramfs %d B\n' "${ma:--}" "${T[a]:-}" "$sa"
+if [ $N_OK = 1 ]; then
+	printf '(n) keyfile + network only     median %6s s  (runs:%s)  initramfs %d B (+%d B over (a))\n' \
+		"${mn:--}" "${T[n]:-}" "$(size "$N_INITRD")" $(( $(size "$N_INITRD") - sa ))
+fi
 if [ $B_OK = 1 ]; then
 	printf '(b) tdx-unlock + simulator     median %6s s  (runs:%s)  initramfs %d B (+%d B over (a))\n' \
 		"${mb:--}" "${T[b]:-}" "$(size "$B_INITRD")" $(( $(size "$B_INITRD") - sa ))
@@ -105,14 +137,26 @@ fi
 if [ $C_OK = 1 ]; then
 	printf '(c) clevis-dracut + tang       median %6s s  (runs:%s)  initramfs %d B (+%d B over (a))\n' \
 		"${mc:--}" "${T[c]:-}" "$(size "$C_INITRD")" $(( $(size "$C_INITRD") - sa ))
-else
+elif want c; then
 	echo "SKIP: (c) clevis-dracut + tang: no figure (see the SKIP line above)"
 fi
 [ -n "$ma" ] && [ -n "$mb" ] && awk -v a="$ma" -v b="$mb" 'BEGIN {
 	printf "(b) - (a): %+.1f s (goal <= +1 s: %s)\n", b - a, (b - a <= 1) ? "met" : "NOT met" }'
 [ -n "$ma" ] && [ -n "$mc" ] && awk -v a="$ma" -v c="$mc" 'BEGIN { printf "(c) - (a): %+.1f s\n", c - a }'
+[ -n "$ma" ] && [ -n "$mn" ] && awk -v a="$ma" -v n="$mn" 'BEGIN { printf "(n) - (a): %+.1f s\n", n - a }'
 [ -n "$mb" ] && [ -n "$mc" ] && awk -v b="$mb" -v c="$mc" 'BEGIN {
 	printf "(b) vs (c): %.1f s vs %.1f s (goal (b) faster: %s)\n", b, c, (b < c) ? "met" : "NOT met" }'
 echo "(medians of $RUNS boots under TCG on a shared 2-core host: differences below ~2 s are within the noise;"
 echo " BOOT_RUNS=N for more)"
+if [ "${BOOT_TIMELINE:-0}" = 1 ]; then
+	echo
+	tl=()
+	for v in $VARIANTS; do
+		case $v in a) r=bench-keyfile ;; b) r=bench-tdx ;; c) r=bench-clevis ;; n) r=bench-netonly ;; esac
+		logs=$(for i in $(seq "$RUNS"); do [ -f "$W/runs/$r$i/serial.log" ] && echo "$W/runs/$r$i/serial.log"; done |
+			tr '\n' , | sed 's/,$//')
+		[ -n "$logs" ] && tl+=("($v)=$logs")
+	done
+	bench/boot-timeline.sh "${tl[@]}"
+fi
 [ $fails = 0 ]

@@ -340,13 +340,14 @@ h_keyserver_start() {
 #   H_DISK_RW=1 writes to DISK (otherwise snapshot=on keeps it pristine).
 #   Results: BOOT_RESULT=boot-ok|prompt|exited|timeout, BOOT_WALL (s to the marker, or
 #   to the prompt, or to the end), BOOT_PROMPT_AT (s to the prompt, "" if none),
-#   BOOT_NET_AT (s to network-online.target, "" if none), BOOT_LOG.
+#   BOOT_NET_AT (s to network-online.target, "" if none), BOOT_UNLOCK_AT (s to the start of
+#   tdx-unlock.service, "" if none), BOOT_LOG.
 h_boot() {
 	local run=$1 initrd=$2 disk=$3 append=$4 port=${5:-}
 	local R=$W/runs/$run limit=${H_TIMEOUT:-$H_BOOT_TIMEOUT} t0 now pid i answered=0 snap=,snapshot=on
 	[ "${H_DISK_RW:-0}" = 1 ] && snap=
 	rm -rf "$R" && mkdir -p "$R" "$W/tmp"
-	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_NET_AT= BOOT_WALL=
+	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_NET_AT= BOOT_UNLOCK_AT= BOOT_WALL=
 	[ -n "$port" ] || port=$(h_free_port)   # nothing listens: guest connections just fail
 	mkfifo "$R/console.in"
 	exec {H_CONSOLE}<>"$R/console.in"       # keeps QEMU's stdin open; used to type
@@ -373,6 +374,7 @@ h_boot() {
 		now=$(( ($(date +%s%N) - t0) / 1000000 ))
 		if grep -aq 'BOOT-OK root=' "$BOOT_LOG"; then BOOT_RESULT=boot-ok; break; fi
 		[ -z "$BOOT_NET_AT" ] && grep -aq 'Reached target.*network-online' "$BOOT_LOG" && BOOT_NET_AT=$(h_secs "$now")
+		[ -z "$BOOT_UNLOCK_AT" ] && grep -aq 'Starting tdx-unlock' "$BOOT_LOG" && BOOT_UNLOCK_AT=$(h_secs "$now")
 		if [ -z "$BOOT_PROMPT_AT" ] && grep -aq 'Please enter passphrase for disk' "$BOOT_LOG"; then
 			BOOT_PROMPT_AT=$(h_secs "$now")
 			[ "${H_STOP_ON_PROMPT:-0}" = 1 ] && { BOOT_RESULT=prompt; break; }
@@ -396,15 +398,17 @@ h_boot() {
 	h_forget_pid "$pid"
 	exec {H_CONSOLE}>&-
 	rm -f "$R/console.in"
-	echo "$BOOT_RESULT wall=${BOOT_WALL}s prompt_at=${BOOT_PROMPT_AT:--} net_at=${BOOT_NET_AT:--}" >"$R/result"
+	echo "$BOOT_RESULT wall=${BOOT_WALL}s prompt_at=${BOOT_PROMPT_AT:--} net_at=${BOOT_NET_AT:--}" \
+		"unlock_at=${BOOT_UNLOCK_AT:--}" >"$R/result"
 }
 h_secs() { printf '%d.%d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
 # Common kernel command line: unlock through systemd-cryptsetup (rd.luks.uuid), the root
 # file system by its UUID (whoever opens the volume), failures power the VM off.
+# TDX_QEMU_APPEND adds options to every boot (e.g. the timeline's systemd.log_target=kmsg).
 h_append() {
 	echo "root=UUID=$FS_UUID rootfstype=ext4 rd.luks.uuid=$LUKS_UUID console=ttyS0 panic=-1" \
-		"rd.shell=0 rd.emergency=poweroff systemd.show_status=1 $*"
+		"rd.shell=0 rd.emergency=poweroff systemd.show_status=1 $* ${TDX_QEMU_APPEND:-}"
 }
 
 # ---------------------------------------------------------------------------- build all

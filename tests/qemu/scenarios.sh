@@ -186,8 +186,8 @@ sc_tdx_unlock() {
 }
 
 # (2) policy deny: nothing unlocked, nothing released, the prompt appears within the
-# deadline (rd.tdx_unlock.timeout=30, counted from network-online, +10 s), the LUKS2
-# header is byte-identical afterwards (the VM writes to a copy, no snapshot).
+# deadline (rd.tdx_unlock.timeout=30, counted from the start of tdx-unlock.service, +10 s),
+# the LUKS2 header is byte-identical afterwards (the VM writes to a copy, no snapshot).
 sc_tdx_deny() {
 	local before after img=$W/disk/deny.img
 	sc_need client server sim || return $?
@@ -201,13 +201,13 @@ sc_tdx_deny() {
 	h_cleanup
 	after=$(h_header_sha "$img")
 	rm -f "$img"
-	sc_note "result $BOOT_RESULT, network online at ${BOOT_NET_AT:-never}s, prompt at ${BOOT_PROMPT_AT:-never}s," \
-		"header ${before:0:12} -> ${after:0:12}"
-	# the helper starts at network-online: the prompt must follow within its deadline (+10 s)
+	sc_note "result $BOOT_RESULT, tdx-unlock started at ${BOOT_UNLOCK_AT:-never}s, network online at" \
+		"${BOOT_NET_AT:-never}s, prompt at ${BOOT_PROMPT_AT:-never}s, header ${before:0:12} -> ${after:0:12}"
+	# the prompt must follow the helper's start within its deadline (+10 s)
 	sc_console | grep -a 'tdx-unlock\[' | head -n 4 | sed 's/^/  console: /'
-	[ "$BOOT_RESULT" = prompt ] && [ "$before" = "$after" ] && sc_saw_helper && [ -n "$BOOT_NET_AT" ] &&
+	[ "$BOOT_RESULT" = prompt ] && [ "$before" = "$after" ] && sc_saw_helper && [ -n "$BOOT_UNLOCK_AT" ] &&
 		! sc_released &&
-		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_NET_AT%.*} )) -le $((H_DENY_DEADLINE + 10)) ] && return 0
+		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_UNLOCK_AT%.*} )) -le $((H_DENY_DEADLINE + 10)) ] && return 0
 	sc_tail; return 1
 }
 
