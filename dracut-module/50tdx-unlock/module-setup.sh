@@ -73,8 +73,12 @@ check() {
 }
 
 depends() {
-    # "network", not a backend: 40network picks the one the image uses.
+    # "network", not a backend: 40network picks the one the image uses. Exception: an image
+    # that names systemd-networkd itself gets only that; 40network would add nothing it needs
+    # (systemd-network-generator handles ip=, ifname=, ...) but a pre-udev shell hook and a
+    # cmdline hook on the way to the root (~1 s under TCG).
     local m="crypt systemd network"
+    dracut_module_included systemd-networkd && m="crypt systemd systemd-networkd"
     # dracut-ng split systemd-cryptsetup into its own module
     [[ -d $(dracut_module_path systemd-cryptsetup 2>/dev/null) ]] && m="$m systemd-cryptsetup"
     echo "$m"
@@ -132,6 +136,7 @@ install() {
     service)
         [[ $bin ]] || { derror "tdx-unlock: method 'service' needs the tdx-unlock binary"; return 1; }
         inst_simple "$moddir/tdx-unlock.service" "$systemdsystemunitdir/tdx-unlock.service"
+        inst_multiple -o "$systemdsystemunitdir/modprobe@.service"
         inst_simple "$moddir/tdx-unlock-cryptsetup-after-service.conf" \
             "$systemdsystemunitdir/systemd-cryptsetup@.service.d/50-tdx-unlock.conf"
         $SYSTEMCTL -q --root "$initdir" enable tdx-unlock.service
