@@ -19,7 +19,7 @@ depends() {
 install() {
     local f
     inst_binary "$tdx_sim_bin" /usr/bin/tdx-sim     # + libfuse3, libcrypto, json-c
-    inst_multiple -o fusermount3 grep sleep mkdir
+    inst_multiple -o fusermount3
     # the PKI: private keys of the TEST platform (attestation key, PCK) and chains
     while IFS= read -r f; do
         inst_simple "$tdx_sim_pki/$f" "/etc/tdx-sim/pki/$f"
