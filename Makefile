@@ -9,8 +9,14 @@ SAN      ?=
 FUZZ_SECONDS ?= 60
 # libcurl for the client: "static" (default) builds a static HTTPS-only libcurl from
 # Debian's curl source package (tools/build-libcurl.sh, cached in .cache/curl, a copy in
-# $(BUILD)/curl); "system" links Debian's libcurl4-openssl-dev (offline builds).
-CURL     ?= static
+# $(BUILD)/curl); "system" links Debian's libcurl4-openssl-dev (offline builds). CURL=system
+# is remembered per build directory ($(BUILD)/curl-system, so the scripts that run make
+# themselves keep it); CURL=static switches back.
+ifeq ($(origin CURL),undefined)
+CURL     := $(if $(wildcard $(BUILD)/curl-system),system,static)
+else ifeq ($(origin CURL)$(filter static system,$(CURL)),environment)
+CURL     := static# an unrelated CURL in the environment
+endif
 
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -42,11 +48,13 @@ ifeq ($(CURL),system)
 CURL_INC  :=
 CURL_A    :=
 CURL_LIBS := -lcurl
+CURL_PREP := $(BUILD)/curl-system
 else ifeq ($(CURL),static)
 CURL_DIR  := $(BUILD)/curl
 CURL_INC  := -I$(CURL_DIR)/include
 CURL_A    := $(CURL_DIR)/lib/libcurl.a
 CURL_LIBS := -lssl -lcrypto
+CURL_PREP := $(CURL_A)
 else
 $(error CURL must be static or system, not '$(CURL)')
 endif
@@ -80,10 +88,17 @@ all: $(BINS)
 # only when the archive really changed. The first run downloads Debian's curl source.
 ifneq ($(CURL_A),)
 $(CURL_A): FORCE
+	@rm -f $(BUILD)/curl-system
 	@tools/build-libcurl.sh $(CURL_DIR)
+else
+$(BUILD)/curl-system:
+	@mkdir -p $(@D); touch $@
 endif
+# The sources that include <curl/curl.h> need the headers before their first compile.
+CURL_USERS := $(shell grep -rl --include='*.c' 'include <curl/curl.h>' src bench tests/unit tests/fuzz tests/sim 2>/dev/null)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(CURL_USERS)): | $(CURL_PREP)
 
-$(BUILD)/obj/%.o: %.c | $(CURL_A)
+$(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
