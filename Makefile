@@ -9,11 +9,12 @@ SAN      ?=
 FUZZ_SECONDS ?= 60
 # libcurl for the client: "static" (default) builds a static HTTPS-only libcurl from
 # Debian's curl source package (tools/build-libcurl.sh, cached in .cache/curl, a copy in
-# $(BUILD)/curl); "system" links Debian's libcurl4-openssl-dev (offline builds). CURL=system
-# is remembered per build directory ($(BUILD)/curl-system, so the scripts that run make
-# themselves keep it); CURL=static switches back.
+# $(BUILD)/curl); "system" links Debian's libcurl4-openssl-dev (offline builds). The choice
+# is remembered per build directory in $(BUILD)/curl-mode (so scripts that run make keep
+# it), and the client relinks when it changes.
+CURL_MODE := $(BUILD)/curl-mode
 ifeq ($(origin CURL),undefined)
-CURL     := $(if $(wildcard $(BUILD)/curl-system),system,static)
+CURL     := $(or $(shell cat $(CURL_MODE) 2>/dev/null),static)
 else ifeq ($(origin CURL)$(filter static system,$(CURL)),environment)
 CURL     := static# an unrelated CURL in the environment
 endif
@@ -48,7 +49,7 @@ ifeq ($(CURL),system)
 CURL_INC  :=
 CURL_A    :=
 CURL_LIBS := -lcurl
-CURL_PREP := $(BUILD)/curl-system
+CURL_PREP :=
 else ifeq ($(CURL),static)
 CURL_DIR  := $(BUILD)/curl
 CURL_INC  := -I$(CURL_DIR)/include
@@ -58,6 +59,12 @@ CURL_PREP := $(CURL_A)
 else
 $(error CURL must be static or system, not '$(CURL)')
 endif
+ifeq ($(filter clean distclean deps,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(CURL_MODE) 2>/dev/null)" = $(CURL) ] || echo $(CURL) >$(CURL_MODE); })
+endif
+# Link inputs without the mode file.
+LINK_IN  = $(filter-out $(CURL_MODE),$^)
+LINK_ALL = $(filter-out $(CURL_MODE),$+)
 
 # External libraries: the client side uses mbedTLS (and libcurl), the server side
 # OpenSSL's libcrypto.
@@ -88,15 +95,13 @@ all: $(BINS)
 # only when the archive really changed. The first run downloads Debian's curl source.
 ifneq ($(CURL_A),)
 $(CURL_A): FORCE
-	@rm -f $(BUILD)/curl-system
 	@tools/build-libcurl.sh $(CURL_DIR)
-else
-$(BUILD)/curl-system:
-	@mkdir -p $(@D); touch $@
 endif
+$(CURL_MODE):
+	@mkdir -p $(@D); echo $(CURL) >$@
 # The sources that include <curl/curl.h> need the headers before their first compile.
 CURL_USERS := $(shell grep -rl --include='*.c' 'include <curl/curl.h>' src bench tests/unit tests/fuzz tests/sim 2>/dev/null)
-$(patsubst %.c,$(BUILD)/obj/%.o,$(CURL_USERS)): | $(CURL_PREP)
+$(patsubst %.c,$(BUILD)/obj/%.o,$(CURL_USERS)): $(CURL_MODE) | $(CURL_PREP)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -107,11 +112,11 @@ $(foreach m,$(MODULES),$(eval $(LIB_$(m)): $(call lib_objs,$(m)) ; @mkdir -p $$(
 $(LIB_sim): $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS))
 	@mkdir -p $(dir $@); rm -f $@; $(AR) rcs $@ $^
 
-CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A)
+CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A) $(CURL_MODE)
 SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
 
 $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(LIBS_CLIENT)
 
 $(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SERVER)
@@ -120,13 +125,13 @@ $(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
 
 $(BUILD)/libcryptsetup-token-tdx-unlock.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/plugin/*.c)) $(CLIENT_LIBS_A)
-	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=src/plugin/plugin.map -Wl,-soname,$(notdir $@) -o $@ $^ $(LIBS_CLIENT)
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,--version-script=src/plugin/plugin.map -Wl,-soname,$(notdir $@) -o $@ $(LINK_IN) $(LIBS_CLIENT)
 
 # Unit tests link every library (and the simulator's) so any module can be tested.
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(patsubst %.c,$(BUILD)/obj/%.o,$(UNIT_HELP)) \
 		$(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM) -lcmocka
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_ALL) $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM) -lcmocka
 
 unit-tests: $(UNIT_BINS)
 
@@ -153,15 +158,15 @@ fuzz:
 
 $(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(LIB_sim) $(SERVER_LIBS_A) $(CLIENT_LIBS_A)
 	@mkdir -p $(dir $@)
-	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
+	$(CC) -fsanitize=fuzzer,address,undefined -o $@ $(LINK_ALL) $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
 bench: deps all
 	bench/run.sh
 
 # KBS flow load generator (bench/run.sh, tests/integration/kbs_load.sh).
-$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_A) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A)
+$(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_A) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A) $(CURL_MODE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $+ $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_ALL) $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)
 UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)

@@ -4,7 +4,7 @@
 # run of the build script does nothing. Skipped for CURL=system builds. (TLS, cookies and
 # timeouts through this libcurl: kbs_e2e, kbs_garbage, luks_*.)
 source "$(dirname "$0")/lib.bash"
-{ [ "${CURL:-static}" = system ] || [ -e "$BUILD/curl-system" ]; } && skip "CURL=system build"
+{ [ "${CURL:-static}" = system ] || [ "$(cat "$BUILD/curl-mode" 2>/dev/null)" = system ]; } && skip "CURL=system build"
 [ -f "$BUILD/curl/stamp" ] || skip "no static libcurl in $BUILD/curl (built with CURL=system?)"
 command -v readelf >/dev/null || skip "needs readelf (binutils)"
 
