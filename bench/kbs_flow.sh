@@ -102,11 +102,15 @@ fi
 echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
 	$1 == "generator_cpu_us_per_flow" { g = $2 }
 	$1 == "floor_us_per_flow" { f = $2 }
+	$1 == "flows_per_s" { fps = $2 }
 	$1 == "server_cpu_us_per_conn" { c = $2 }
 	$1 == "reuse_server_cpu_us_per_flow" { r = $2 }
 	END { if (s > 0 && f > 0) printf "server_cpu_per_flow_over_floor %.2f\n", s / f
 	      if (c > 0 && f > 0) printf "conn_cost_over_floor %.2f\n", c / f
 	      if (r > 0 && s > 0 && f > 0) printf "new_connection_us_per_flow %.0f\nnew_connection_over_floor %.2f\nreuse_server_cpu_per_flow_over_floor %.2f\n", s - r, (s - r) / f, r / f
 	      if (s + g > 0) printf "machine_cores %d\nmachine_bound_flows_per_s %.0f\n", cores, cores * 1e6 / (s + g)
-	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s }'
+	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s
+	      # cores the run got (server + generator CPU per second of wall time): below the
+	      # machine'"'"'s count when other work shares it
+	      if (s + g > 0 && fps > 0) printf "cores_used %.2f\n", fps * (s + g) / 1e6 }'
 exit $rc
