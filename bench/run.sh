@@ -15,19 +15,23 @@ case $? in 0) ;; 77) echo "SKIP: DCAP verify (test data absent)" ;; *) status=1 
 
 # (b) Full KBS flows over TLS against tdx-keyserver vs the crypto floor (bench/kbs_flow.sh).
 section "KBS flow (bench/kbs_flow.sh --threads 16 --flows ${KBS_FLOWS:-3000} --floor 1)"
-out=$(bench/kbs_flow.sh --threads 16 --flows "${KBS_FLOWS:-3000}" --floor 1) || status=1
+out=$(REUSE=1 bench/kbs_flow.sh --threads 16 --flows "${KBS_FLOWS:-3000}" --floor 1) || status=1
 echo "$out" | sed 's/^/  /'
 ip=$(IN_PROCESS=1 bench/kbs_flow.sh --flows 2000) || status=1
 echo "$ip" | grep -E '^handler_' | sed 's/^/  /'
 val() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 awk -v f="$(val "$out" floor_us_per_flow)" -v c="$(val "$out" server_cpu_us_per_flow)" \
     -v h="$(val "$ip" handler_cpu_us_per_flow)" -v r="$(val "$out" flows_per_s)" \
-    -v g="$(val "$out" generator_cpu_us_per_flow)" 'BEGIN {
+    -v g="$(val "$out" generator_cpu_us_per_flow)" -v m="$(val "$out" machine_bound_flows_per_s)" \
+    -v n="$(val "$out" new_connection_us_per_flow)" -v u="$(val "$out" reuse_server_cpu_us_per_flow)" 'BEGIN {
 	printf "server CPU per flow / crypto floor: %.1f us / %.1f us = %.2f (goal <= 3)\n", c, f, c / f
 	printf "request handler alone (no TLS/HTTP) / floor: %.1f us / %.1f us = %.2f\n", h, f, h / f
 	printf "TLS + HTTP share of server CPU per flow: %.1f us\n", c - h
 	printf "flows/s / target 2000: %.0f / 2000 = %.2f (generator shares the 2 cores: %.0f us CPU per flow)\n", r, r / 2000, g
-	printf "server-bound rate on 2 cores at this CPU/flow: %.0f flows/s\n", 2e6 / c }'
+	printf "server-bound rate on 2 cores at this CPU/flow: %.0f flows/s\n", 2e6 / c
+	printf "bound on this machine (2 cores / (server + generator CPU per flow)): %.0f flows/s\n", m
+	printf "new TCP connection + TLS handshake per flow (fresh - reused connection): %.1f us = %.2f x floor\n", n, n / f
+	printf "server CPU per flow over a kept connection / floor: %.1f us / %.1f us = %.2f\n", u, f, u / f }'
 
 # (c) Unlock latency on LUKS2 image files: tdx-unlock (simulator + key server on 127.0.0.1) vs
 # clevis+tang on 127.0.0.1 vs an Argon2id passphrase keyslot (bench/unlock.sh; installs clevis
