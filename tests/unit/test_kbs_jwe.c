@@ -209,6 +209,23 @@ static void test_round_trip(void **state)
 	}
 }
 
+/* A TEE key off the curve (or the zero point) gets no JWE: nothing is encrypted to it. */
+static void test_encrypt_bad_key(void **state)
+{
+	_cleanup_ec_key_ struct kbs_ec_key *k = NULL;
+	struct ks_tee_pubkey pub, zero = { { 0 }, { 0 } };
+	char *jwe = NULL;
+	size_t len;
+	(void)state;
+
+	k = new_key(&pub);
+	pub.y[31] ^= 1;
+	assert_int_equal(ks_jwe_encrypt(&pub, (const uint8_t *)"secret", 6, &jwe, &len), -EIO);
+	assert_null(jwe);
+	assert_int_equal(ks_jwe_encrypt(&zero, (const uint8_t *)"secret", 6, &jwe, &len), -EIO);
+	assert_null(jwe);
+}
+
 static void test_round_trip_tampered(void **state)
 {
 	static const char secret[] = "0123456789abcdef0123456789abcdef";
@@ -399,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_vector_tampered),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_round_trip_tampered),
+		cmocka_unit_test(test_encrypt_bad_key),
 		cmocka_unit_test(test_wrong_header),
 		cmocka_unit_test(test_malformed_documents),
 		cmocka_unit_test(test_oversize),
