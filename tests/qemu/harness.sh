@@ -374,7 +374,8 @@ h_boot() {
 		now=$(( ($(date +%s%N) - t0) / 1000000 ))
 		if grep -aq 'BOOT-OK root=' "$BOOT_LOG"; then BOOT_RESULT=boot-ok; break; fi
 		[ -z "$BOOT_NET_AT" ] && grep -aq 'Reached target.*network-online' "$BOOT_LOG" && BOOT_NET_AT=$(h_secs "$now")
-		[ -z "$BOOT_UNLOCK_AT" ] && grep -aq 'Starting tdx-unlock' "$BOOT_LOG" && BOOT_UNLOCK_AT=$(h_secs "$now")
+		# (systemd's status line colours the unit name: escape codes follow "Starting")
+		[ -z "$BOOT_UNLOCK_AT" ] && grep -aq 'Starting.*tdx-unlock\.servi' "$BOOT_LOG" && BOOT_UNLOCK_AT=$(h_secs "$now")
 		if [ -z "$BOOT_PROMPT_AT" ] && grep -aq 'Please enter passphrase for disk' "$BOOT_LOG"; then
 			BOOT_PROMPT_AT=$(h_secs "$now")
 			[ "${H_STOP_ON_PROMPT:-0}" = 1 ] && { BOOT_RESULT=prompt; break; }
