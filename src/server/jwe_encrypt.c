@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
 #include <openssl/core_names.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -28,51 +26,29 @@ struct jwe_keys {
 	uint8_t cek[32];
 };
 
-/* Ephemeral key and ECDH on the shared P-256 group with OpenSSL's point arithmetic (what its
- * EVP ECDH runs underneath: Z = x(d * P), the scalar flagged constant-time, secure BN_CTX).
- * Through EVP the same cost ~2x: importing the TEE key (EVP_PKEY_copy_parameters walks the
- * provider store), generating an EVP key, a derive context, exporting the public point.
- * The peer point is checked on the curve here too: claims may come from a Bearer token. */
-static int ecdh(const struct ks_tee_pubkey *key, uint8_t z[32], uint8_t epk[65])
-{
-	const EC_GROUP *g = vf_p256_group();
-	BN_CTX *bn = BN_CTX_secure_new();
-	EC_POINT *peer = NULL, *q = NULL, *s = NULL;
-	BIGNUM *d = BN_secure_new(), *zx = BN_secure_new();
-	uint8_t pt[65];
-	int ok;
-
-	pt[0] = 0x04;
-	memcpy(pt + 1, key->x, 32);
-	memcpy(pt + 33, key->y, 32);
-	ok = g && bn && d && zx && (peer = EC_POINT_new(g)) && (q = EC_POINT_new(g)) && (s = EC_POINT_new(g)) &&
-	     EC_POINT_oct2point(g, peer, pt, sizeof(pt), bn) == 1 && EC_POINT_is_on_curve(g, peer, bn) == 1 &&
-	     !EC_POINT_is_at_infinity(g, peer);
-	if (ok) {
-		/* d uniform in [1, n) */
-		do
-			ok = BN_priv_rand_range_ex(d, EC_GROUP_get0_order(g), 0, bn) == 1;
-		while (ok && BN_is_zero(d));
-		BN_set_flags(d, BN_FLG_CONSTTIME);
-	}
-	ok = ok && EC_POINT_mul(g, q, d, NULL, NULL, bn) == 1 &&
-	     EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, epk, 65, bn) == 65 &&
-	     EC_POINT_mul(g, s, NULL, peer, d, bn) == 1 && !EC_POINT_is_at_infinity(g, s) &&
-	     EC_POINT_get_affine_coordinates(g, s, zx, NULL, bn) == 1 && BN_bn2binpad(zx, z, 32) == 32;
-	EC_POINT_clear_free(s);
-	EC_POINT_free(q);
-	EC_POINT_free(peer);
-	BN_clear_free(zx);
-	BN_clear_free(d);
-	BN_CTX_free(bn);
-	return ok ? 0 : -EIO;
-}
-
-/* Ephemeral key, ECDH, KDF: fills k->kek and the epk coordinates (04 || x || y). */
+/* Ephemeral key, ECDH, KDF: fills k->kek and the epk coordinates (04 || x || y). The peer
+ * was validated by ks_tee_pubkey_to_evp(), so set_peer skips its costly re-validation. */
 static int agree(const struct ks_tee_pubkey *key, struct jwe_keys *k, uint8_t epk[65])
 {
-	if (ecdh(key, k->kdf_in + 4, epk) < 0)
-		return log_errno(-EIO, "JWE: ephemeral ECDH failed (tee-pubkey not on P-256?)");
+	EVP_PKEY *peer = NULL, *eph;
+	EVP_PKEY_CTX *ctx = NULL;
+	size_t zlen = 32, elen = 0;
+	int ok, r;
+
+	r = ks_tee_pubkey_to_evp(key, &peer);
+	if (r < 0)
+		return r;
+	eph = vf_p256_generate();
+	ok = eph && (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, eph, NULL)) &&
+	     EVP_PKEY_derive_init(ctx) == 1 && EVP_PKEY_derive_set_peer_ex(ctx, peer, 0) == 1 &&
+	     EVP_PKEY_derive(ctx, k->kdf_in + 4, &zlen) == 1 && zlen == 32 &&
+	     EVP_PKEY_get_octet_string_param(eph, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, epk, 65, &elen) == 1 &&
+	     elen == 65 && epk[0] == 0x04;
+	EVP_PKEY_CTX_free(ctx);
+	EVP_PKEY_free(eph);
+	EVP_PKEY_free(peer);
+	if (!ok)
+		return log_errno(-EIO, "JWE: ephemeral ECDH failed");
 	memcpy(k->kdf_in, "\0\0\0\1", 4);
 	memcpy(k->kdf_in + 36, other_info, sizeof(other_info));
 	if (EVP_Digest(k->kdf_in, sizeof(k->kdf_in), k->kek, NULL, EVP_sha256(), NULL) != 1)

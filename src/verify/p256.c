@@ -82,12 +82,6 @@ static void group_init(void)
 		log_errno(-EIO, "P-256: building the curve group failed");
 }
 
-const EC_GROUP *vf_p256_group(void)
-{
-	pthread_once(&group_once, group_init);
-	return group;
-}
-
 bool vf_p256_point_valid(const uint8_t pt[65])
 {
 	EC_POINT *p;

@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 
 /* The same from the 64 bytes X || Y of a quote. */
@@ -20,5 +19,3 @@ EVP_PKEY *vf_p256_generate(void);
 /* True when 04 || x || y is a point of P-256 (what vf_p256_key_from_point() accepts),
  * without building a key: ~1-2 µs instead of ~12 µs, for input that is only checked. */
 bool vf_p256_point_valid(const uint8_t pt[65]);
-/* The shared P-256 group (read-only, never freed; thread-safe to use), or NULL. */
-const EC_GROUP *vf_p256_group(void);

@@ -220,9 +220,9 @@ static void test_encrypt_bad_key(void **state)
 
 	k = new_key(&pub);
 	pub.y[31] ^= 1;
-	assert_int_equal(ks_jwe_encrypt(&pub, (const uint8_t *)"secret", 6, &jwe, &len), -EIO);
+	assert_int_equal(ks_jwe_encrypt(&pub, (const uint8_t *)"secret", 6, &jwe, &len), -EINVAL);
 	assert_null(jwe);
-	assert_int_equal(ks_jwe_encrypt(&zero, (const uint8_t *)"secret", 6, &jwe, &len), -EIO);
+	assert_int_equal(ks_jwe_encrypt(&zero, (const uint8_t *)"secret", 6, &jwe, &len), -EINVAL);
 	assert_null(jwe);
 }
 
