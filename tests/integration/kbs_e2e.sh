@@ -33,21 +33,6 @@ printf %s "$SECRET" >"$TMP/res/default/luks/demo"
 printf %s "$SECRET" >"$TMP/res/default/luks/othertd"
 chmod 600 "$TMP/res/default/luks/"*
 
-# start_server NAME PORT: a key server on 127.0.0.1:PORT (0 = any); sets SRV_PORT, SRV_PID.
-start_server() {
-	local name=$1 port=$2
-	cat >"$TMP/$name.json" <<-JSON
-	{"listen":"127.0.0.1:$port","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
-	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
-	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"}
-	JSON
-	"$KS" serve --config "$TMP/$name.json" 2>"$TMP/$name.log" &
-	SRV_PID=$!
-	PIDS+=($SRV_PID)
-	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
-	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
-}
-
 # start_proxy MODE [UPSTREAM]: sets PX_PORT, PX_PID.
 start_proxy() {
 	local mode=$1 up=${2:-}
@@ -89,7 +74,7 @@ refused() {
 
 audit_last() { tail -n 1 "$TMP/$1.audit"; }
 
-start_server main 0
+start_keyserver main 0
 MAIN=$SRV_PORT MAIN_PID=$SRV_PID
 
 # --- success ------------------------------------------------------------------------------
@@ -156,7 +141,7 @@ LATE=$(free_port)
 late_pid=$!
 late_start=$(date +%s%N)
 sleep 10
-start_server late "$LATE"
+start_keyserver late "$LATE"
 [ "$SRV_PORT" = "$LATE" ] || fail "late server on $SRV_PORT, not $LATE"
 for _ in $(seq 600); do kill -0 "$late_pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$late_pid" 2>/dev/null && { kill "$late_pid"; fail "client still running 70 s after start"; }

@@ -39,3 +39,19 @@ mount_sim() {
 	MOUNTS+=("$mnt")
 	wait_for 100 mountpoint -q "$mnt" || fail "simulator did not mount $mnt: $(cat "$mnt.log")"
 }
+# start_keyserver NAME [PORT]: tdx-keyserver on 127.0.0.1:PORT (default 0 = any) with the
+# keys-example certificate and, relative to $TMP, resources in res/, policy.json and the
+# simulator PKI's collateral in pki/; audit log $TMP/NAME.audit. Sets SRV_PORT and SRV_PID.
+start_keyserver() {
+	local name=$1 port=${2:-0}
+	cat >"$TMP/$name.json" <<-JSON
+	{"listen":"127.0.0.1:$port","tls_cert":"$PWD/keys-example/server.pem","tls_key":"$PWD/keys-example/server.key",
+	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
+	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"}
+	JSON
+	"$BUILD/tdx-keyserver" serve --config "$TMP/$name.json" 2>"$TMP/$name.log" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
+	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
+}

@@ -123,15 +123,8 @@ jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/test": $p[0]}' >"$TMP/pol
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/test" # not the bind secret
 chmod 600 "$TMP/res/default/luks/test"
-cat >"$TMP/ks.json" <<JSON
-{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
- "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
- "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"ks.audit"}
-JSON
-"$KS" serve --config "$TMP/ks.json" 2>"$TMP/ks.log" &
-PIDS+=($!)
-wait_for 100 grep -q "listening on" "$TMP/ks.log" || fail "key server did not start: $(cat "$TMP/ks.log")"
-port=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/ks.log")
+start_keyserver ks
+port=$SRV_PORT
 printf 'url = https://127.0.0.1:%s\nca = %s\n' "$port" "$KE/ca.pem" >"$TMP/tdx-unlock.conf"
 export TDX_UNLOCK_CONFIG=$TMP/tdx-unlock.conf
 
@@ -164,11 +157,8 @@ done
 	--key-file "$PASS" --secret-out "$TMP/res/default/luks/test2" 2>/dev/null || fail "bind $IMG2"
 jq '. + {"default/luks/test2": .["default/luks/test"]}' "$TMP/policy.json" >"$TMP/policy2.json" &&
 	mv "$TMP/policy2.json" "$TMP/policy.json"
-kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2>/dev/null; unset 'PIDS[-1]'
-sed -i "s/127.0.0.1:0/127.0.0.1:$port/" "$TMP/ks.json"
-"$KS" serve --config "$TMP/ks.json" 2>"$TMP/ks2.log" &
-PIDS+=($!)
-wait_for 100 grep -q "listening on" "$TMP/ks2.log" || fail "key server did not restart: $(cat "$TMP/ks2.log")"
+kill "$SRV_PID" && wait "$SRV_PID" 2>/dev/null
+start_keyserver ks2 "$port" # the policy is read at start; bind wrote the URL with this port
 for i in "$IMG" "$IMG2" "$IMG3"; do
 	l=$(losetup -f --show "$i") || fail "losetup $i"
 	LOOPS+=("$l")

@@ -124,20 +124,9 @@ mkdir -p "$TMP/res/default/luks"
 cp "$TMP/secret" "$TMP/res/default/luks/plugin"
 cp "$TMP/secret" "$TMP/res/default/luks/othertd"
 chmod 600 "$TMP/res/default/luks/"*
-start_server() {
-	cat >"$TMP/$1.json" <<-JSON
-	{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
-	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
-	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$1.audit"}
-	JSON
-	"$KS" serve --config "$TMP/$1.json" 2>"$TMP/$1.log" &
-	PIDS+=($!)
-	wait_for 100 grep -q "listening on" "$TMP/$1.log" || fail "key server $1 did not start: $(cat "$TMP/$1.log")"
-	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$1.log")
-}
-start_server main
+start_keyserver main
 MAIN=$SRV_PORT
-start_server evil
+start_keyserver evil
 EVIL=$SRV_PORT
 echo "rd.tdx_unlock.tsm=$TMP/tsm" >"$TDX_UNLOCK_CMDLINE"
 printf 'url = https://127.0.0.1:%s\nca = %s\n' "$MAIN" "$KE/ca.pem" >"$TMP/tdx-unlock.conf"
