@@ -359,11 +359,13 @@ h_boot() {
 			-bios "${TDX_OVMF:-/usr/share/ovmf/OVMF.fd}")
 	fi
 	t0=$(date +%s%N)
+	# libslirp hands the guestfwd command the connection as stdin, stdout and stderr: socat
+	# logs to a file, or its "Connection refused" text would reach the guest as TLS bytes.
 	TMPDIR=$W/tmp qemu-system-x86_64 "${machine[@]}" -m 1024 -smp 2 \
 		-display none -nodefaults -no-reboot -serial stdio \
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$initrd" -append "$append" \
 		-drive "file=$disk,format=raw,if=virtio$snap" \
-		-netdev "user,id=n0,restrict=on,guestfwd=tcp:$H_GUEST_IP:$H_GUEST_PORT-cmd:socat - TCP:127.0.0.1:$port" \
+		-netdev "user,id=n0,restrict=on,guestfwd=tcp:$H_GUEST_IP:$H_GUEST_PORT-cmd:socat -lf $R/socat.log - TCP:127.0.0.1:$port" \
 		-device virtio-net-pci,netdev=n0,romfile= \
 		<"$R/console.in" >"$BOOT_LOG" 2>"$R/qemu.err" &
 	pid=$!
