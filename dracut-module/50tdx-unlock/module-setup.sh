@@ -121,8 +121,6 @@ install() {
     token) [[ -e $plugin ]] && inst_binary "$plugin" "$(tdx_token_dir)/$TDX_PLUGIN" ;;
     esac
     inst_multiple -o modprobe
-    # modprobe@tdx_guest and modprobe@dm_crypt, wanted by the units and drop-ins below
-    inst_multiple -o "$systemdsystemunitdir/modprobe@.service"
 
     # Configuration and CA (measured as part of the initramfs).
     if [[ -d $confdir ]]; then
@@ -138,6 +136,7 @@ install() {
     service)
         [[ $bin ]] || { derror "tdx-unlock: method 'service' needs the tdx-unlock binary"; return 1; }
         inst_simple "$moddir/tdx-unlock.service" "$systemdsystemunitdir/tdx-unlock.service"
+        inst_multiple -o "$systemdsystemunitdir/modprobe@.service"
         inst_simple "$moddir/tdx-unlock-cryptsetup-after-service.conf" \
             "$systemdsystemunitdir/systemd-cryptsetup@.service.d/50-tdx-unlock.conf"
         $SYSTEMCTL -q --root "$initdir" enable tdx-unlock.service
