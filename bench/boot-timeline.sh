@@ -5,6 +5,8 @@
 #   TDX_QEMU_APPEND="$(bench/boot-timeline.sh --append)"
 # (PID 1 and journald log to kmsg; bench/boot.sh does this with BOOT_TIMELINE=1).
 # Usage: bench/boot-timeline.sh LABEL=LOG[,LOG...] ...    e.g. a=runs/k1/serial.log,runs/k2/serial.log
+# (logs in boot order: after the table, /init to switch-root per boot and, for the 2nd and
+# later labels, the paired differences to the first label round by round)
 #        bench/boot-timeline.sh --append                   the kernel command line options
 set -u
 if [ "${1:-}" = --append ]; then
@@ -12,7 +14,7 @@ if [ "${1:-}" = --append ]; then
 		"systemd.journald.forward_to_kmsg=1 systemd.journald.max_level_kmsg=info"
 	exit 0
 fi
-[ $# -gt 0 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 # One "ROW<TAB>seconds" line per phase found in one console (first occurrence; the real
 # root's lines come after "Switching root.").
@@ -86,4 +88,22 @@ for row in "${rows[@]}"; do
 		printf ' %s | %s |' "${m:--}" "${r:--}"
 	done
 	echo
+done
+
+# Per boot, /init to switch-root (the initramfs part without the kernel's own start, which
+# varies by +-1.5 s between identical TCG boots), and each label's paired differences to the
+# first label's boot of the same round (the variants boot interleaved, so a round shares the
+# host's load): single boots swing by seconds, the paired median is the steadier figure.
+sr="22 switch-root"
+first=${labels[0]}
+echo
+for l in "${labels[@]}"; do
+	printf '/init to switch-root, per boot, %s:%s\n' "$l" "${R["$l|$sr"]:-}"
+done
+read -r -a base <<<"${R["$first|$sr"]:-}"
+for l in "${labels[@]:1}"; do
+	read -r -a cur <<<"${R["$l|$sr"]:-}"
+	[ ${#cur[@]} = ${#base[@]} ] && [ ${#cur[@]} -gt 0 ] || continue
+	d=$(for i in "${!cur[@]}"; do awk -v x="${cur[i]}" -v y="${base[i]}" 'BEGIN { printf "%+.2f ", x - y }'; done)
+	printf '%s - %s, paired per round: %s-> median %+.2f s\n' "$l" "$first" "$d" "$(echo "$d" | tr -d + | median)"
 done
