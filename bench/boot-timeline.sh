@@ -14,7 +14,7 @@ if [ "${1:-}" = --append ]; then
 		"systemd.journald.forward_to_kmsg=1 systemd.journald.max_level_kmsg=info"
 	exit 0
 fi
-[ $# -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 # One "ROW<TAB>seconds" line per phase found in one console (first occurrence; the real
 # root's lines come after "Switching root.").
