@@ -168,6 +168,11 @@ $(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_ALL) $(LIBS_CLIENT) $(LIBS_SERVER) $(LIBS_SIM)
 
+# The kernel's TCP share of one flow, replayed without TLS/HTTP (bench/kbs_flow.sh).
+$(BUILD)/bench/tcp_floor: $(BUILD)/obj/bench/tcp_floor.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)
 UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 TOKENDIR     ?= $(shell pkg-config --variable=libdir libcryptsetup 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/cryptsetup

@@ -18,7 +18,7 @@ set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-bench}
 SERVER_THREADS=${SERVER_THREADS:-2}
-make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" >/dev/null
+make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" "$BUILD/bench/tcp_floor" >/dev/null
 
 flows=2000
 args=("$@")
@@ -98,6 +98,11 @@ if [ -n "${CONN_COST:-}" ]; then
 	out="$out
 $cc"
 fi
+# The kernel's share as a lower bound: the same bytes over plain TCP (bench/tcp_floor.c).
+tf=$("$BUILD/bench/tcp_floor" 3000) || rc=1
+echo "$tf"
+out="$out
+$tf"
 # What this machine can show: the generator runs on the same cores as the server.
 echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
 	$1 == "generator_cpu_us_per_flow" { g = $2 }
@@ -105,8 +110,11 @@ echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
 	$1 == "flows_per_s" { fps = $2 }
 	$1 == "server_cpu_us_per_conn" { c = $2 }
 	$1 == "reuse_server_cpu_us_per_flow" { r = $2 }
+	$1 == "tcp_floor_us_per_flow" { t = $2 }
 	END { if (s > 0 && f > 0) printf "server_cpu_per_flow_over_floor %.2f\n", s / f
 	      if (c > 0 && f > 0) printf "conn_cost_over_floor %.2f\n", c / f
+	      # no server can go below the crypto floor plus the kernel'"'"'s TCP work of the flow
+	      if (t > 0 && f > 0) printf "tcp_floor_over_floor %.2f\nlower_bound_over_floor %.2f\n", t / f, (f + t) / f
 	      if (r > 0 && s > 0 && f > 0) printf "new_connection_us_per_flow %.0f\nnew_connection_over_floor %.2f\nreuse_server_cpu_per_flow_over_floor %.2f\n", s - r, (s - r) / f, r / f
 	      if (s + g > 0) printf "machine_cores %d\nmachine_bound_flows_per_s %.0f\n", cores, cores * 1e6 / (s + g)
 	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s

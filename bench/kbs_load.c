@@ -136,8 +136,9 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Server CPU (utime + stime) in seconds from /proc/PID/stat; -1 when unreadable. */
-static double proc_cpu_s(long pid)
+/* Server CPU (utime + stime) in seconds from /proc/PID/stat, its stime in *sys; -1 when
+ * unreadable. */
+static double proc_cpu_s(long pid, double *sys)
 {
 	char path[64], line[1024], *p;
 	unsigned long ut = 0, st = 0;
@@ -156,6 +157,7 @@ static double proc_cpu_s(long pid)
 	n = sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
 	if (n != 2)
 		return -1;
+	*sys = (double)st / (double)sysconf(_SC_CLK_TCK);
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
@@ -788,7 +790,7 @@ int main(int argc, char **argv)
 	struct client *cl;
 	pthread_t *th;
 	struct rusage ru0, ru1;
-	double t0, t1, cpu0 = -1, cpu1 = -1, *ok_lat, floor_before = 0;
+	double t0, t1, cpu0 = -1, cpu1 = -1, sys0 = 0, sys1 = 0, *ok_lat, floor_before = 0;
 	long rss0 = -1, rss1 = -1, nok = 0;
 	int r;
 
@@ -841,7 +843,7 @@ int main(int argc, char **argv)
 			return 1;
 	if (o.server_pid > 0) {
 		rss0 = proc_rss_kb(o.server_pid);
-		cpu0 = proc_cpu_s(o.server_pid);
+		cpu0 = proc_cpu_s(o.server_pid, &sys0);
 	}
 	getrusage(RUSAGE_SELF, &ru0);
 	t0 = now_s();
@@ -855,7 +857,7 @@ int main(int argc, char **argv)
 	t1 = now_s();
 	getrusage(RUSAGE_SELF, &ru1);
 	if (o.server_pid > 0) {
-		cpu1 = proc_cpu_s(o.server_pid);
+		cpu1 = proc_cpu_s(o.server_pid, &sys1);
 		rss1 = proc_rss_kb(o.server_pid);
 	}
 	for (long i = 0; i < o.flows; i++)
@@ -881,6 +883,8 @@ int main(int argc, char **argv)
 	printf("generator_cpu_us_per_flow %.1f\n", gen_cpu * 1e6 / (double)o.flows);
 	if (cpu0 >= 0 && cpu1 >= 0)
 		printf("server_cpu_us_per_flow %.1f\n", (cpu1 - cpu0) * 1e6 / (double)o.flows);
+	if (cpu0 >= 0 && cpu1 >= 0) /* the kernel's part: compare with tcp_floor_us_per_flow */
+		printf("server_sys_us_per_flow %.1f\n", (sys1 - sys0) * 1e6 / (double)o.flows);
 	if (o.server_pid > 0) {
 		printf("server_rss_kb_start %ld\n", rss0);
 		for (long k = 1; k < sh.rss_slots; k++)
