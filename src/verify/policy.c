@@ -143,11 +143,13 @@ int vf_policy_parse(const char *text, size_t len, struct vf_policy **out, char *
 	if (!tok)
 		return -ENOMEM;
 	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (o && json_tokener_get_parse_end(tok) < len && strspn(text + json_tokener_get_parse_end(tok), " \t\r\n") !=
-	    len - json_tokener_get_parse_end(tok)) {
-		json_object_put(o);
-		o = NULL;
-	}
+	/* only white space may follow the object (text need not end in a NUL: no strspn) */
+	for (size_t i = o ? json_tokener_get_parse_end(tok) : len; i < len; i++)
+		if (!strchr(" \t\r\n", text[i]) || !text[i]) {
+			json_object_put(o);
+			o = NULL;
+			break;
+		}
 	json_tokener_free(tok);
 	if (!o)
 		return perr(err, elen, "policy is not valid JSON");

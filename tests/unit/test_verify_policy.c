@@ -149,6 +149,12 @@ static void test_load_errors(void **state)
 	}
 	assert_int_equal(vf_policy_parse("{\"mrtd\":[]}", 11, &p, why, sizeof(why)), -EINVAL);
 	assert_non_null(strstr(why, "unknown key \"mrtd\""));
+	/* the length bounds the text: what follows it is never read, white space after the
+	 * object is fine, anything else (a NUL included) is not */
+	assert_int_equal(vf_policy_parse("{} \n x", 4, &p, why, sizeof(why)), 0);
+	vf_policy_free(p);
+	assert_int_equal(vf_policy_parse("{} \0 ", 5, &p, why, sizeof(why)), -EINVAL);
+	assert_int_equal(vf_policy_parse("{} y", 4, &p, why, sizeof(why)), -EINVAL);
 }
 
 static void test_pinned_policy(void **state)
