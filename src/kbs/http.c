@@ -1,16 +1,12 @@
 #include "http.h"
+#include "kbs_msgs.h"
 #include "../common/log.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <curl/curl.h>
-#include <json-c/json.h>
-
-#define KBS_ERROR_PREFIX "https://github.com/confidential-containers/kbs/errors/"
 
 struct sink {
 	struct kbs_response *resp;
@@ -54,28 +50,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
 /* Set-Cookie: kbs-session-id=VALUE[; attributes] (kbs-protocol.md §2.3). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
-	static const char name[] = "set-cookie:", cookie[] = "kbs-session-id=";
 	struct header_ctx *c = userdata;
-	size_t n = size * nmemb, i = sizeof(name) - 1, start, len = 0;
+	size_t n = size * nmemb;
 
-	if (n < i || strncasecmp(data, name, i) != 0)
-		return n;
-	while (i < n && (data[i] == ' ' || data[i] == '\t'))
-		i++;
-	if (n - i < sizeof(cookie) - 1 || strncmp(data + i, cookie, sizeof(cookie) - 1) != 0)
-		return n;
-	start = i + sizeof(cookie) - 1;
-	while (start + len < n && data[start + len] != ';' && data[start + len] != '\r' && data[start + len] != '\n')
-		len++;
-	for (size_t k = 0; k < len; k++)
-		if (!isalnum((unsigned char)data[start + k]) && data[start + k] != '-')
-			c->bad_cookie = true;
-	if (len == 0 || len > KBS_COOKIE_MAX)
+	if (kbs_parse_cookie_header(data, n, c->h->cookie) < 0)
 		c->bad_cookie = true;
-	if (!c->bad_cookie) {
-		memcpy(c->h->cookie, data + start, len);
-		c->h->cookie[len] = '\0';
-	}
 	return n;
 }
 
@@ -112,16 +91,8 @@ void kbs_response_free(struct kbs_response *r)
 
 static void decode_error_variant(struct kbs_response *r)
 {
-	json_object *obj, *type;
-	const char *t;
-
-	if (r->status == 200 || !r->body)
-		return;
-	obj = json_tokener_parse(r->body);
-	if (obj && json_object_object_get_ex(obj, "type", &type) &&
-	    (t = json_object_get_string(type)) && strncmp(t, KBS_ERROR_PREFIX, strlen(KBS_ERROR_PREFIX)) == 0)
-		snprintf(r->variant, sizeof(r->variant), "%s", t + strlen(KBS_ERROR_PREFIX));
-	json_object_put(obj);
+	if (r->status != 200 && r->body)
+		kbs_parse_error_variant(r->body, r->variant, sizeof(r->variant));
 }
 
 static int map_curl_error(CURLcode rc)

@@ -5,8 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kbs_msgs.h" /* KBS_COOKIE_MAX */
+
 #define KBS_RESPONSE_MAX (1u << 20) /* 1 MiB: a JWE of a disk secret is < 1 KiB */
-#define KBS_COOKIE_MAX 128
 
 struct kbs_http {
 	void *curl;                  /* CURL * */

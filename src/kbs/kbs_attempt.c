@@ -2,6 +2,7 @@
 #include "b64.h"
 #include "ec_key.h"
 #include "jwe_decrypt.h"
+#include "kbs_msgs.h"
 #include "runtime_data.h"
 #include "../common/cleanup.h"
 #include "../common/log.h"
@@ -13,8 +14,6 @@
 #include <time.h>
 
 #include <json-c/json.h>
-
-#define NONCE_MAX 512
 
 const char *kbs_step_name(enum kbs_step s)
 {
@@ -61,32 +60,6 @@ static int request(struct kbs_http *h, const char *url, const char *body, long t
 		return 0;
 	return resp->status == 401 ? -EACCES : resp->status == 404 ? -ENOENT :
 	       resp->status == 413 ? -E2BIG : -EIO;
-}
-
-/* Challenge: {"nonce": "...", "extra-params": "" | {"selected-hash-algorithm": ...}} */
-static int parse_challenge(const char *body, char nonce[NONCE_MAX + 1], enum kbs_hash *hash,
-			   struct kbs_attempt_result *res)
-{
-	_cleanup_(json_putp) json_object *obj = json_tokener_parse(body);
-	json_object *n, *extra, *alg;
-	const char *s;
-
-	*hash = KBS_HASH_SHA384;
-	if (!obj || !json_object_object_get_ex(obj, "nonce", &n) || !json_object_is_type(n, json_type_string) ||
-	    json_object_get_string_len(n) == 0 || json_object_get_string_len(n) > NONCE_MAX) {
-		snprintf(res->detail, sizeof(res->detail), "challenge without a usable nonce");
-		return -EBADMSG;
-	}
-	memcpy(nonce, json_object_get_string(n), (size_t)json_object_get_string_len(n) + 1);
-	if (json_object_object_get_ex(obj, "extra-params", &extra) && json_object_is_type(extra, json_type_object) &&
-	    json_object_object_get_ex(extra, "selected-hash-algorithm", &alg)) {
-		s = json_object_get_string(alg);
-		if (kbs_hash_from_name(s, hash) < 0) {
-			snprintf(res->detail, sizeof(res->detail), "challenge selects an unsupported hash");
-			return -EBADMSG;
-		}
-	}
-	return 0;
 }
 
 static json_object *attest_body(const char *nonce, const char *x, const char *y, const char *quote_b64)
@@ -159,7 +132,7 @@ int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const cha
 	_cleanup_ec_key_ struct kbs_ec_key *key = NULL;
 	_cleanup_free_ char *quote_b64 = NULL;
 	_cleanup_(json_putp) json_object *body = NULL;
-	char url[1024], nonce[NONCE_MAX + 1], x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
+	char url[1024], nonce[KBS_NONCE_MAX + 1], x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
 	size_t blen = strlen(base_url);
 	enum kbs_hash hash;
 	int r;
@@ -174,7 +147,7 @@ int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const cha
 	snprintf(url, sizeof(url), "%.*s/kbs/v0/auth", (int)blen, base_url);
 	if ((r = request(&h, url, auth_body, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
 		return r;
-	if ((r = parse_challenge(resp.body ? resp.body : "", nonce, &hash, res)) < 0)
+	if ((r = kbs_parse_challenge(resp.body ? resp.body : "", nonce, &hash, res->detail, sizeof(res->detail))) < 0)
 		return r;
 	if (!h.cookie[0]) {
 		snprintf(res->detail, sizeof(res->detail), "no kbs-session-id cookie in the challenge");
