@@ -1,7 +1,9 @@
 /* libFuzzer target: certification data with OpenSSL: the SGX extension decoder, PEM and
- * concatenated-DER certificate lists, and the PCK chain checks of the verifier (against an
- * empty collateral with the pinned Intel anchor). The first byte chooses the mode. */
+ * concatenated-DER certificate lists, the PCK chain checks of the verifier (against an
+ * empty collateral with the pinned Intel anchor), and CRLs (DER, PEM or hex; their
+ * validity window and issuer). The first byte chooses the mode. */
 #include "verify/internal.h"
+#include "verify/crl.h"
 
 #include <openssl/err.h>
 
@@ -22,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		(void)vf_sgx_ext_decode(data + 1, size - 1, &ext);
 		break;
@@ -33,6 +35,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n > 0)
 			vf_certs_free(certs, n);
 		break;
+	case 3: {
+		X509_CRL *crl = vf_crl_parse(data + 1, size - 1);
+		struct vf_window w;
+
+		if (crl) {
+			vf_crl_window(crl, VF_PCKCRL_TIME, "fuzz CRL", &w);
+			X509_CRL_free(crl);
+		}
+		break;
+	}
 	default: {
 		struct vf_pck_entry *e = NULL;
 

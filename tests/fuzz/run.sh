@@ -18,6 +18,12 @@ for f in build-fuzz/fuzz/fuzz_*; do
 		td=${TDX_TESTDATA:-../shared/testdata/tdx}
 		for q in "$td"/*/quote.bin; do [ -f "$q" ] && cp "$q" "$work/seed-$(basename "$(dirname "$q")")"; done
 	fi
+	# ... and their CRLs the CRL mode of fuzz_pck_ext (first byte 3)
+	if [ "$name" = fuzz_pck_ext ]; then
+		for c in "${TDX_TESTDATA:-../shared/testdata/tdx}"/*/collateral/*crl*.der; do
+			[ -f "$c" ] && { printf '\003'; cat "$c"; } >"$work/seed-crl-$(basename "$(dirname "$(dirname "$c")")")-$(basename "$c")"
+		done
+	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
 		"$work" $seeds >"build-fuzz/$name.log" 2>&1; then
