@@ -7,18 +7,27 @@
  *   3  resource policy JSON (vf_policy_parse)
  *   4  KBS resource path (resource_path_valid): a valid one has exactly two '/' and no
  *      component starting with '.'
+ *   5  the key server's configuration file (ks_config_load)
+ *   6  the key server's policy file {"REPO/TYPE/TAG": policy} (ks_policies_load)
+ * (5 and 6 read a path: the input is handed over as a memfd, /proc/self/fd/N)
  * Length-based parsers get the bytes without a terminating NUL, so reading past the end
  * is caught by AddressSanitizer. */
 #include "common/log.h"
 #include "common/resource_path.h"
 #include "luks/config.h"
 #include "luks/token.h"
+#include "server/ks_config.h"
+#include "server/policies.h"
 #include "verify/policy.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -64,6 +73,29 @@ static void resource_path(const char *s)
 		abort();
 }
 
+/* The server's loaders take a path: the bytes as an in-memory file. */
+static void server_file(const uint8_t *data, size_t size, bool policies)
+{
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+	char path[64];
+
+	if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+		abort();
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (policies) {
+		struct ks_policies *p = NULL;
+
+		if (ks_policies_load(path, &p) == 0)
+			ks_policies_free(p);
+	} else {
+		struct ks_config c;
+
+		if (ks_config_load(path, &c) == 0)
+			ks_config_free(&c);
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
@@ -85,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(bytes, data + 1, size - 1);
 	s = cstring(data + 1, size - 1);
-	switch (data[0] % 5) {
+	switch (data[0] % 7) {
 	case 0:
 		token_round_trip(s);
 		break;
@@ -103,6 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		resource_path(s);
+		break;
+	case 5:
+	case 6:
+		server_file(data + 1, size - 1, data[0] % 7 == 6);
 		break;
 	}
 	free(s);
