@@ -171,7 +171,7 @@ $(BUILD)/bench/kbs_load: $(BUILD)/obj/bench/kbs_load.o $(LIB_sim) $(SERVER_LIBS_
 # The kernel's TCP share of one flow, replayed without TLS/HTTP (bench/kbs_flow.sh).
 $(BUILD)/bench/tcp_floor: $(BUILD)/obj/bench/tcp_floor.o
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpthread
 
 DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null || echo /usr/lib/dracut/modules.d)
 UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)

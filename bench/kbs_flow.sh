@@ -12,6 +12,13 @@
 # CPU per new HTTPS connection alone (TCP + TLS handshake + one tiny request), same server.
 # REUSE=1: afterwards, the same flows again over kept connections (kbs_load --reuse, one per
 # client thread): the difference is what the new TCP connection + TLS handshake costs per flow.
+# TCP floor (bench/tcp_floor.c): the flow's bytes over plain TCP, a new connection per flow,
+# as many client threads (in one process) as the load, before and after the load (the mean is
+# tcp_floor_us_per_flow); then once sequentially (tcp_floor_seq_), with one send per server
+# turn (tcp_floor_turns_), bare connect + 100 bytes each way + close (tcp_floor_min_), reading
+# each TLS record's header and body apart as GnuTLS does (tcp_floor_records_), and the same with
+# the real server's user time per flow spent between the turns (tcp_floor_loaded_).
+# lower_bound_ratio = (crypto floor + TCP floor) / crypto floor: no server can do better.
 # After the generator's lines it prints the bound this machine puts on flows/s when server and
 # generator share its cores: cores / (server CPU per flow + generator CPU per flow).
 set -eu
@@ -20,10 +27,11 @@ BUILD=${BUILD:-build-bench}
 SERVER_THREADS=${SERVER_THREADS:-2}
 make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" "$BUILD/bench/tcp_floor" >/dev/null
 
-flows=2000
+flows=2000 threads=8 # kbs_load's defaults
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
 	[ "${args[i]}" = --flows ] && flows=${args[i + 1]}
+	[ "${args[i]}" = --threads ] && threads=${args[i + 1]}
 done
 
 dir=$(mktemp -d /tmp/kbs-flow.XXXXXX)
@@ -69,6 +77,9 @@ done
 echo "server_threads $SERVER_THREADS"
 echo "server_max_sessions $max_sessions"
 rc=0
+tflows=$((flows < 3000 ? 3000 : flows))
+tcp_floor() { "$BUILD/bench/tcp_floor" --flows "$tflows" "$@"; }
+tf_before=$(tcp_floor --clients "$threads" --name tcp_floor_before) || rc=1
 ppid=
 if [ -n "${PERF_OUT:-}" ]; then # profile the server during the load: perf report -i $PERF_OUT
 	perf record -q ${PERF_OPTS:--g} -p "$spid" -o "$PERF_OUT" 2>/dev/null &
@@ -99,7 +110,22 @@ if [ -n "${CONN_COST:-}" ]; then
 $cc"
 fi
 # The kernel's share as a lower bound: the same bytes over plain TCP (bench/tcp_floor.c).
-tf=$("$BUILD/bench/tcp_floor" 3000) || rc=1
+# the server's user time per flow, spread over its 4 answering turns, for tcp_floor_loaded_
+work=$(echo "$out" | awk '$1 == "server_cpu_us_per_flow" { c = $2 } $1 == "server_sys_us_per_flow" { s = $2 }
+	END { w = (c - s) / 4; print (w > 0 ? int(w) : 0) }')
+tf=$tf_before
+for a in "--clients $threads --name tcp_floor_after" "--clients 1 --name tcp_floor_seq" \
+	"--clients $threads --mode turns --name tcp_floor_turns" "--clients $threads --mode min --name tcp_floor_min" \
+	"--clients $threads --mode records --name tcp_floor_records" \
+	"--clients $threads --mode records --work-us $work --name tcp_floor_loaded"; do
+	t=$(tcp_floor $a) || rc=1
+	tf="$tf
+$t"
+done
+tf="$tf
+$(echo "$tf" | awk '$1 ~ /^tcp_floor_(before|after)_(server_user_us|server_sys_us|us)_per_flow$/ {
+	k = $1; sub(/_(before|after)/, "", k); sum[k] += $2; n[k]++ }
+	END { for (k in sum) printf "%s %.1f\n", k, sum[k] / n[k] }' | sort)"
 echo "$tf"
 out="$out
 $tf"
@@ -111,10 +137,14 @@ echo "$out" | awk -v cores="$(nproc)" '$1 == "server_cpu_us_per_flow" { s = $2 }
 	$1 == "server_cpu_us_per_conn" { c = $2 }
 	$1 == "reuse_server_cpu_us_per_flow" { r = $2 }
 	$1 == "tcp_floor_us_per_flow" { t = $2 }
+	$1 == "tcp_floor_server_sys_us_per_flow" { ts = $2 }
+	$1 == "server_sys_us_per_flow" { ss = $2 }
 	END { if (s > 0 && f > 0) printf "server_cpu_per_flow_over_floor %.2f\n", s / f
 	      if (c > 0 && f > 0) printf "conn_cost_over_floor %.2f\n", c / f
 	      # no server can go below the crypto floor plus the kernel'"'"'s TCP work of the flow
-	      if (t > 0 && f > 0) printf "tcp_floor_over_floor %.2f\nlower_bound_over_floor %.2f\n", t / f, (f + t) / f
+	      if (t > 0 && f > 0) printf "tcp_floor_over_floor %.2f\nlower_bound_ratio %.2f\n", t / f, (f + t) / f
+	      # the real server'"'"'s kernel time beyond what the bytes alone cost
+	      if (ts > 0 && ss != "") printf "server_sys_over_tcp_floor_us_per_flow %.1f\n", ss - ts
 	      if (r > 0 && s > 0 && f > 0) printf "new_connection_us_per_flow %.0f\nnew_connection_over_floor %.2f\nreuse_server_cpu_per_flow_over_floor %.2f\n", s - r, (s - r) / f, r / f
 	      if (s + g > 0) printf "machine_cores %d\nmachine_bound_flows_per_s %.0f\n", cores, cores * 1e6 / (s + g)
 	      if (s > 0) printf "server_bound_flows_per_s %.0f\n", cores * 1e6 / s

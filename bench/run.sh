@@ -23,7 +23,8 @@ val() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 awk -v f="$(val "$out" floor_us_per_flow)" -v c="$(val "$out" server_cpu_us_per_flow)" \
     -v h="$(val "$ip" handler_cpu_us_per_flow)" -v r="$(val "$out" flows_per_s)" \
     -v g="$(val "$out" generator_cpu_us_per_flow)" -v m="$(val "$out" machine_bound_flows_per_s)" \
-    -v n="$(val "$out" new_connection_us_per_flow)" -v u="$(val "$out" reuse_server_cpu_us_per_flow)" 'BEGIN {
+    -v n="$(val "$out" new_connection_us_per_flow)" -v u="$(val "$out" reuse_server_cpu_us_per_flow)" \
+    -v t="$(val "$out" tcp_floor_us_per_flow)" -v lb="$(val "$out" lower_bound_ratio)" 'BEGIN {
 	printf "server CPU per flow / crypto floor: %.1f us / %.1f us = %.2f (goal <= 3)\n", c, f, c / f
 	printf "request handler alone (no TLS/HTTP) / floor: %.1f us / %.1f us = %.2f\n", h, f, h / f
 	printf "TLS + HTTP share of server CPU per flow: %.1f us\n", c - h
@@ -31,7 +32,9 @@ awk -v f="$(val "$out" floor_us_per_flow)" -v c="$(val "$out" server_cpu_us_per_
 	printf "server-bound rate on 2 cores at this CPU/flow: %.0f flows/s\n", 2e6 / c
 	printf "bound on this machine (2 cores / (server + generator CPU per flow)): %.0f flows/s\n", m
 	printf "new TCP connection + TLS handshake per flow (fresh - reused connection): %.1f us = %.2f x floor\n", n, n / f
-	printf "server CPU per flow over a kept connection / floor: %.1f us / %.1f us = %.2f\n", u, f, u / f }'
+	printf "server CPU per flow over a kept connection / floor: %.1f us / %.1f us = %.2f\n", u, f, u / f
+	printf "TCP floor (the flow'"'"'s bytes over plain TCP, server CPU per flow) / floor: %.1f us / %.1f us = %.2f\n", t, f, t / f
+	printf "lower bound of any server with a new TCP connection per flow, (floor + TCP floor) / floor: %.2f\n", lb }'
 
 # (c) Unlock latency on LUKS2 image files: tdx-unlock (simulator + key server on 127.0.0.1) vs
 # clevis+tang on 127.0.0.1 vs an Argon2id passphrase keyslot (bench/unlock.sh; installs clevis
