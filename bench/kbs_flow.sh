@@ -77,8 +77,7 @@ done
 echo "server_threads $SERVER_THREADS"
 echo "server_max_sessions $max_sessions"
 rc=0
-tflows=$((flows < 3000 ? 3000 : flows))
-tcp_floor() { "$BUILD/bench/tcp_floor" --flows "$tflows" "$@"; }
+tcp_floor() { "$BUILD/bench/tcp_floor" --flows 3000 "$@"; }
 tf_before=$(tcp_floor --clients "$threads" --name tcp_floor_before) || rc=1
 ppid=
 if [ -n "${PERF_OUT:-}" ]; then # profile the server during the load: perf report -i $PERF_OUT
