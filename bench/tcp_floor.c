@@ -11,7 +11,7 @@
  * server works like libmicrohttpd's poll mode with a thread pool: T threads, each polling
  * the listening socket (non-blocking accept4, the losers get EAGAIN) and its own
  * connections, non-blocking I/O. Each read takes all that has arrived of the client's
- * message (GnuTLS's header-then-body reads are not replayed: that is library work).
+ * message, except in "records" mode.
  *
  * Modes: "flow" the KBS flow as the server does it; "records" the same, but reading every TLS
  * record in two calls, its 5-byte header and then its body, as GnuTLS does; "turns" the same
@@ -44,22 +44,24 @@
 #include <time.h>
 #include <unistd.h>
 
-/* One step as the server sees it: 'r' receive n bytes (in "records" mode a step is one read
- * of at most its n bytes, in the other modes reads take all the bytes of consecutive 'r'), 's' send n bytes, 'c' TCP_CORK on,
- * 'p' TCP_NODELAY on (libmicrohttpd's push; it never turns the cork off), 'd' the client
- * closes here (after its last send, without reading what the server still sends). */
+/* One step as the server sees it: 'r' receive n bytes (one read of at most n in "records"
+ * mode, else a read takes what has come of all consecutive 'r'), 's' send n bytes, 'c'
+ * TCP_CORK on, 'p' TCP_NODELAY on (libmicrohttpd's push; it never turns the cork off), 'd' the
+ * client closes here (after its last send, without reading what the server still sends). */
 struct step {
 	char op;
+	bool more;       /* 'r': the client sends the next step's bytes with these ("records") */
 	unsigned n;
 	unsigned rec[2]; /* 'r': the bodies of the TLS records in those n bytes (5-byte headers) */
 };
 
 #define MAX_STEPS 32
 
-#define R(n, ...) { 'r', n, { __VA_ARGS__ } }
-#define S(n)      { 's', n, { 0 } }
-#define CORK      { 'c', 0, { 0 } }
-#define PUSH      { 'p', 0, { 0 } }
+#define R(bytes, ...) { .op = 'r', .n = (bytes), .rec = { __VA_ARGS__ } }
+#define S(bytes)      { .op = 's', .n = (bytes) }
+#define CORK          { .op = 'c' }
+#define PUSH          { .op = 'p' }
+#define CLIENT_CLOSE  { .op = 'd' }
 
 static const struct step kbs_flow[] = {
 	R(517, 512),                  /* ClientHello */
@@ -70,7 +72,7 @@ static const struct step kbs_flow[] = {
 	S(232), PUSH, S(1540), PUSH,  /* attest reply: headers (pushed: reply >= 1400 B), token */
 	R(166, 161),                  /* GET /resource */
 	S(131), S(456), PUSH,         /* resource reply: headers, JWE */
-	R(24, 19), { 'd', 0, { 0 } }, /* the client's close_notify, then its close */
+	R(24, 19), CLIENT_CLOSE,      /* the client's close_notify, then its close */
 	S(24),                        /* the server's close_notify (still corked) */
 };
 static const struct step min_flow[] = { R(100, 0), S(100) };
@@ -96,9 +98,10 @@ static void plan_set(const char *mode)
 	for (size_t i = 0; i < n; i++) {
 		if (record_reads && src[i].op == 'r') {
 			for (size_t k = 0; k < 2 && src[i].rec[k]; k++) {
-				plan[nplan++] = (struct step){ 'r', 5, { 0 } };
-				plan[nplan++] = (struct step){ 'r', src[i].rec[k], { 0 } };
+				plan[nplan++] = (struct step){ .op = 'r', .more = true, .n = 5 };
+				plan[nplan++] = (struct step){ .op = 'r', .more = true, .n = src[i].rec[k] };
 			}
+			plan[nplan - 1].more = false; /* the end of one client send */
 			continue;
 		}
 		if (turns && (src[i].op == 'c' || src[i].op == 'p'))
@@ -298,7 +301,10 @@ static int client_flow(struct client *cl)
 		if (plan[i].op == 's') /* the server's consecutive sends: one message to read */
 			for (; i + 1 < nplan && strchr("scp", plan[i + 1].op); i++)
 				left += plan[i + 1].op == 's' ? plan[i + 1].n : 0;
-		else if (plan[i].op != 'r')
+		else if (plan[i].op == 'r') /* one send of the client's */
+			for (; plan[i].more; i++)
+				left += plan[i + 1].n;
+		else
 			continue;
 		while (left && !r) {
 			size_t want = left < sizeof(cl->buf) ? left : sizeof(cl->buf);
