@@ -6,14 +6,14 @@
 #   rd.tdx_unlock.timeout=SEC    overall deadline, 5..3600
 #   rd.tdx_unlock.debug          verbose helper/plugin (also rd.debug)
 #   rd.tdx_unlock.tsm=DIR        TESTS: configfs-tsm report directory (the simulator)
-#   rd.luks.uuid=UUID            devices tdx-unlock.service waits for (service method)
+#   rd.luks.uuid=UUID            devices tdx-unlock.service pulls in (the helper waits for them)
 # and writes
 #   /run/tdx-unlock/env          TDX_UNLOCK_* (the validated values) in the environment of
 #                                tdx-unlock.service and, through the systemd-cryptsetup@
 #                                drop-in, of the token plugin — for diagnostics and tools
-#   $1/tdx-unlock.service.d/50-generated.conf   device ordering, start timeout
+#   $1/tdx-unlock.service.d/50-generated.conf   Wants= of the devices, start timeout
 # The helper and the plugin parse /proc/cmdline themselves (that is authoritative); this
-# only feeds what units need: which devices to wait for and how long to let them run.
+# only feeds what units need: which devices to pull in and how long to let them run.
 set -f -u
 out=${1:-/tmp}
 [ -e /etc/initrd-release ] || exit 0
@@ -52,10 +52,10 @@ d=$out/tdx-unlock.service.d
 mkdir -p "$d"
 {
 	echo "[Unit]"
+	# Wanted, not waited for: the helper waits for them itself (rd.luks.uuid=) and, when the
+	# measured configuration names the servers, attests while udev brings them up.
 	for u in $devs; do
-		unit="dev-disk-by\\x2duuid-$(echo "$u" | sed 's/-/\\x2d/g').device"
-		echo "Wants=$unit"
-		echo "After=$unit"
+		echo "Wants=dev-disk-by\\x2duuid-$(echo "$u" | sed 's/-/\\x2d/g').device"
 	done
 	# the helper's own deadline + 30 s margin
 	[ -n "$timeout" ] && printf '[Service]\nTimeoutStartSec=%s\n' $((timeout + 30))

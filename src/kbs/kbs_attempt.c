@@ -6,6 +6,7 @@
 #include "runtime_data.h"
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/resource_path.h"
 #include "../tdx/evidence.h"
 
 #include <errno.h>
@@ -31,7 +32,6 @@ long long kbs_now_ms(void)
 }
 
 static void json_putp(json_object **o) { json_object_put(*o); }
-static void http_closep(struct kbs_http *h) { kbs_http_close(h); }
 static void response_freep(struct kbs_response *r) { kbs_response_free(r); }
 
 /* Sends one request bounded by the smaller of its own timeout and the deadline; maps a
@@ -123,16 +123,21 @@ static int make_evidence(const struct kbs_client_opts *o, const char *nonce, enu
 	return kbs_b64_encode(quote, qlen, *quote_b64, blen);
 }
 
-int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const char *const *resources,
-		size_t n, struct secret *secrets, long long deadline_ms, struct kbs_attempt_result *res)
+void kbs_session_close(struct kbs_session *s)
+{
+	kbs_http_close(&s->h);
+	kbs_ec_key_free(s->key);
+	s->key = NULL;
+}
+
+int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, long long deadline_ms,
+		       struct kbs_session *s, struct kbs_attempt_result *res)
 {
 	static const char auth_body[] = "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}";
-	_cleanup_(http_closep) struct kbs_http h = { 0 };
 	_cleanup_(response_freep) struct kbs_response resp = { 0 };
-	_cleanup_ec_key_ struct kbs_ec_key *key = NULL;
 	_cleanup_free_ char *quote_b64 = NULL;
 	_cleanup_(json_putp) json_object *body = NULL;
-	char url[1024], nonce[KBS_NONCE_MAX + 1], x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
+	char url[KBS_BASE_URL_MAX + 64], nonce[KBS_NONCE_MAX + 1], x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
 	size_t blen = strlen(base_url);
 	enum kbs_hash hash;
 	int r;
@@ -140,23 +145,30 @@ int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const cha
 	memset(res, 0, sizeof(*res));
 	while (blen && base_url[blen - 1] == '/')
 		blen--;
-	if ((r = kbs_http_open(&h, o->ca_file, o->connect_timeout_ms)) < 0)
+	if (blen > KBS_BASE_URL_MAX) {
+		snprintf(res->detail, sizeof(res->detail), "URL longer than %d characters", KBS_BASE_URL_MAX);
+		return -EINVAL;
+	}
+	memcpy(s->base_url, base_url, blen);
+	s->base_url[blen] = '\0';
+	s->request_timeout_ms = o->request_timeout_ms;
+	if ((r = kbs_http_open(&s->h, o->ca_file, o->connect_timeout_ms)) < 0)
 		return r;
 
 	res->step = KBS_STEP_AUTH;
-	snprintf(url, sizeof(url), "%.*s/kbs/v0/auth", (int)blen, base_url);
-	if ((r = request(&h, url, auth_body, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
+	snprintf(url, sizeof(url), "%s/kbs/v0/auth", s->base_url);
+	if ((r = request(&s->h, url, auth_body, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
 		return r;
 	if ((r = kbs_parse_challenge(resp.body ? resp.body : "", nonce, &hash, res->detail, sizeof(res->detail))) < 0)
 		return r;
-	if (!h.cookie[0]) {
+	if (!s->h.cookie[0]) {
 		snprintf(res->detail, sizeof(res->detail), "no kbs-session-id cookie in the challenge");
 		return -EBADMSG;
 	}
 	kbs_response_free(&resp);
 
 	/* A fresh key per attempt: the resource is encrypted to the key of the quote. */
-	if ((r = kbs_ec_key_generate(&key)) < 0 || (r = kbs_ec_key_jwk(key, x, y)) < 0)
+	if ((r = kbs_ec_key_generate(&s->key)) < 0 || (r = kbs_ec_key_jwk(s->key, x, y)) < 0)
 		return r;
 	if ((r = make_evidence(o, nonce, hash, x, y, &quote_b64, res)) < 0)
 		return r;
@@ -165,20 +177,26 @@ int kbs_attempt(const struct kbs_client_opts *o, const char *base_url, const cha
 	body = attest_body(nonce, x, y, quote_b64);
 	if (!body)
 		return -ENOMEM;
-	snprintf(url, sizeof(url), "%.*s/kbs/v0/attest", (int)blen, base_url);
-	r = request(&h, url, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-		    o->attest_timeout_ms, deadline_ms, &resp, res);
-	if (r < 0)
-		return r;
-	kbs_response_free(&resp);
+	snprintf(url, sizeof(url), "%s/kbs/v0/attest", s->base_url);
+	return request(&s->h, url, json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+		       o->attest_timeout_ms, deadline_ms, &resp, res);
+}
 
+int kbs_attempt_resources(struct kbs_session *s, const char *const *resources, size_t n,
+			  struct secret *secrets, long long deadline_ms, struct kbs_attempt_result *res)
+{
+	_cleanup_(response_freep) struct kbs_response resp = { 0 };
+	char url[KBS_BASE_URL_MAX + 64 + 3 * RESOURCE_COMPONENT_MAX + 2];
+	int r;
+
+	memset(res, 0, sizeof(*res));
 	for (size_t i = 0; i < n; i++) {
 		res->step = KBS_STEP_RESOURCE;
-		snprintf(url, sizeof(url), "%.*s/kbs/v0/resource/%s", (int)blen, base_url, resources[i]);
-		if ((r = request(&h, url, NULL, o->request_timeout_ms, deadline_ms, &resp, res)) < 0)
+		snprintf(url, sizeof(url), "%s/kbs/v0/resource/%s", s->base_url, resources[i]);
+		if ((r = request(&s->h, url, NULL, s->request_timeout_ms, deadline_ms, &resp, res)) < 0)
 			return r;
 		res->step = KBS_STEP_DECRYPT;
-		r = kbs_jwe_decrypt(key, resp.body ? resp.body : "", resp.len, &secrets[i]);
+		r = kbs_jwe_decrypt(s->key, resp.body ? resp.body : "", resp.len, &secrets[i]);
 		if (r < 0) {
 			snprintf(res->detail, sizeof(res->detail), "JWE for %s rejected", resources[i]);
 			return r;

@@ -3,6 +3,8 @@
  * line per attempt, and an overall deadline after which the caller falls back. */
 #include "kbs_attempt.h"
 #include "kbs_client.h"
+#include "net_watch.h"
+#include "../common/cleanup.h"
 #include "../common/log.h"
 #include "../common/resource_path.h"
 
@@ -115,14 +117,10 @@ static void sleep_ms(long long ms)
 		;
 }
 
-static int check_opts(const struct kbs_client_opts *o, const char *const *resources, size_t n)
+/* n == 0 is allowed for attestation only (kbs_attest). */
+static int check_resources(const char *const *resources, size_t n, bool attest_only)
 {
-	if (o->n_urls == 0 || o->n_urls > KBS_MAX_URLS)
-		return log_errno(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
-	for (size_t i = 0; i < o->n_urls; i++)
-		if (strncmp(o->urls[i], "https://", 8) != 0 || strlen(o->urls[i]) > 512)
-			return log_errno(-EINVAL, "kbs: '%s' is not an https:// URL of at most 512 characters", o->urls[i]);
-	if (n == 0 || n > KBS_MAX_RESOURCES)
+	if ((n == 0 && !attest_only) || n > KBS_MAX_RESOURCES)
 		return log_errno(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
 	for (size_t i = 0; i < n; i++)
 		if (!resource_path_valid(resources[i]))
@@ -130,21 +128,61 @@ static int check_opts(const struct kbs_client_opts *o, const char *const *resour
 	return 0;
 }
 
-int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
-	      struct secret *secrets)
+static int check_opts(const struct kbs_client_opts *o, const char *const *resources, size_t n, bool attest_only)
+{
+	if (o->n_urls == 0 || o->n_urls > KBS_MAX_URLS)
+		return log_errno(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
+	for (size_t i = 0; i < o->n_urls; i++)
+		if (strncmp(o->urls[i], "https://", 8) != 0 || strlen(o->urls[i]) > KBS_BASE_URL_MAX)
+			return log_errno(-EINVAL, "kbs: '%s' is not an https:// URL of at most %d characters", o->urls[i],
+					 KBS_BASE_URL_MAX);
+	return check_resources(resources, n, attest_only);
+}
+
+static void set_timeouts(struct kbs_client_opts *o)
+{
+	o->connect_timeout_ms = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
+	o->request_timeout_ms = o->request_timeout_ms ? o->request_timeout_ms : 15000;
+	o->attest_timeout_ms = o->attest_timeout_ms ? o->attest_timeout_ms : 30000;
+}
+
+/* One try against url: attest, then the resources if any. On success with keep, the
+ * session is handed over; otherwise it is closed. */
+static int attempt(const struct kbs_client_opts *o, const char *url, const char *const *resources, size_t n,
+		   struct secret *secrets, long long deadline, struct kbs_attempt_result *res,
+		   struct kbs_session **keep)
+{
+	struct kbs_session *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	r = kbs_attempt_attest(o, url, deadline, s, res);
+	if (r == 0 && n)
+		r = kbs_attempt_resources(s, resources, n, secrets, deadline, res);
+	if (r == 0 && keep)
+		*keep = s;
+	else
+		kbs_session_free(s);
+	return r;
+}
+
+/* The retry loop of kbs_fetch and kbs_attest (n == 0, keep != NULL). */
+static int fetch_loop(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
+		      struct secret *secrets, struct kbs_session **keep)
 {
 	struct kbs_client_opts o = *opts;
 	struct server_state servers[KBS_MAX_URLS] = { 0 };
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	long long deadline;
 	size_t cur = 0, alive;
-	int r, round = 0, quick = 0, attempt = 0;
+	_cleanup_close_ int watch = -1;
+	int r, round = 0, quick = 0, tries = 0;
 
-	if ((r = check_opts(&o, resources, n)) < 0)
+	if ((r = check_opts(&o, resources, n, keep != NULL)) < 0)
 		return r;
-	o.connect_timeout_ms = o.connect_timeout_ms ? o.connect_timeout_ms : 5000;
-	o.request_timeout_ms = o.request_timeout_ms ? o.request_timeout_ms : 15000;
-	o.attest_timeout_ms = o.attest_timeout_ms ? o.attest_timeout_ms : 30000;
+	set_timeouts(&o);
+	watch = net_watch_open();
 	deadline = kbs_now_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
 	alive = o.n_urls;
 
@@ -156,17 +194,21 @@ int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, 
 		long long left;
 		long wait;
 
-		attempt++;
-		r = kbs_attempt(&o, o.urls[cur], resources, n, secrets, deadline, &res);
+		tries++;
+		net_watch_drain(watch);
+		r = attempt(&o, o.urls[cur], resources, n, secrets, deadline, &res, keep);
 		if (r == 0) {
-			log_info("attempt %d: %s: released %zu resource%s", attempt, o.urls[cur], n, n == 1 ? "" : "s");
+			if (n)
+				log_info("attempt %d: %s: released %zu resource%s", tries, o.urls[cur], n, n == 1 ? "" : "s");
+			else
+				log_info("attempt %d: %s: attested; the session is kept for the resources", tries, o.urls[cur]);
 			return 0;
 		}
 		for (size_t i = 0; i < n; i++)
 			secret_clear(&secrets[i]);
 		a = classify(r, &res, &servers[cur], &why);
 		if (a == GIVE_UP) {
-			log_err("giving up after %d attempt%s: %s", attempt, attempt == 1 ? "" : "s", why);
+			log_err("giving up after %d attempt%s: %s", tries, tries == 1 ? "" : "s", why);
 			return r;
 		}
 		if (a == DROP_SERVER) {
@@ -189,32 +231,36 @@ int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, 
 		describe(r, &res, what, sizeof(what));
 		if (!alive || left - wait <= 0) {
 			int secs = o.deadline_s > 0 ? o.deadline_s : 120;
-			const char *s = attempt == 1 ? "" : "s";
+			const char *s = tries == 1 ? "" : "s";
 
-			log_err("attempt %d: %s: %s failed: %s%s%s", attempt, o.urls[cur],
+			log_err("attempt %d: %s: %s failed: %s%s%s", tries, o.urls[cur],
 				kbs_step_name(res.step), what, why ? "; " : "", why ? why : "");
 			/* The last line says why the client stops, with the last failure. */
 			if (!alive) {
 				log_err("giving up after %d attempt%s: no key server left to try (%zu configured); "
-					"last failure at %s: %s%s%s", attempt, s, o.n_urls, kbs_step_name(res.step), what,
+					"last failure at %s: %s%s%s", tries, s, o.n_urls, kbs_step_name(res.step), what,
 					why ? "; " : "", why ? why : "");
 				return r;
 			}
 			if (left <= 0)
 				log_err("giving up after %d attempt%s: the deadline of %d s has passed; last failure at %s: %s",
-					attempt, s, secs, kbs_step_name(res.step), what);
+					tries, s, secs, kbs_step_name(res.step), what);
 			else
 				log_err("giving up after %d attempt%s: the next try (in %.1f s) would pass the deadline "
-					"of %d s (%.1f s left); last failure at %s: %s", attempt, s, (double)wait / 1000,
+					"of %d s (%.1f s left); last failure at %s: %s", tries, s, (double)wait / 1000,
 					secs, (double)left / 1000, kbs_step_name(res.step), what);
 			return r == -EACCES || r == -EKEYREJECTED ? r : -ETIMEDOUT;
 		}
-		log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s in %.1f s, %.0f s left",
-			 attempt, o.urls[cur], kbs_step_name(res.step), what,
-			 why ? "; dropping this server: " : "", why ? why : "",
-			 o.urls[next], (double)wait / 1000, (double)(left - wait) / 1000);
+		log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s %sin %.1f s, %.0f s left",
+			 tries, o.urls[cur], kbs_step_name(res.step), what,
+			 why ? "; dropping this server: " : "", why ? why : "", o.urls[next],
+			 a == RETRY_SOON && watch >= 0 ? "when the network changes or " : "",
+			 (double)wait / 1000, (double)(left - wait) / 1000);
 		if (wait) {
-			sleep_ms(wait);
+			if (a == RETRY_SOON)
+				net_watch_wait(watch, wait);
+			else
+				sleep_ms(wait);
 			if (a == RETRY_SOON && quick < QUICK_TRIES)
 				quick++; /* a quick retry does not advance the normal schedule */
 			else
@@ -222,4 +268,46 @@ int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, 
 		}
 		cur = next;
 	}
+}
+
+int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
+	      struct secret *secrets)
+{
+	return fetch_loop(opts, resources, n, secrets, NULL);
+}
+
+int kbs_attest(const struct kbs_client_opts *opts, struct kbs_session **out)
+{
+	*out = NULL;
+	return fetch_loop(opts, NULL, 0, NULL, out);
+}
+
+int kbs_session_fetch(struct kbs_session *s, const char *const *resources, size_t n,
+		      struct secret *secrets, int deadline_s)
+{
+	struct kbs_attempt_result res;
+	char what[400];
+	int r;
+
+	if ((r = check_resources(resources, n, false)) < 0)
+		return r;
+	r = kbs_attempt_resources(s, resources, n, secrets, kbs_now_ms() + 1000LL * deadline_s, &res);
+	if (r == 0) {
+		log_info("%s: released %zu resource%s to the attested session", s->base_url, n, n == 1 ? "" : "s");
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		secret_clear(&secrets[i]);
+	describe(r, &res, what, sizeof(what));
+	log_warn("%s: %s failed over the attested session: %s; attesting again", s->base_url,
+		 kbs_step_name(res.step), what);
+	return r;
+}
+
+void kbs_session_free(struct kbs_session *s)
+{
+	if (!s)
+		return;
+	kbs_session_close(s);
+	free(s);
 }

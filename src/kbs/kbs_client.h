@@ -26,3 +26,16 @@ struct kbs_client_opts {
  * -EBADMSG protocol/JWE errors, ...). Logs one line per attempt; never logs secrets. */
 int kbs_fetch(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
 	      struct secret *secrets);
+
+/* Attestation ahead of the resources (the initrd attests while it waits for its disks):
+ * kbs_attest runs auth -> evidence -> attest with kbs_fetch's retries, failover and deadline,
+ * and keeps the session of the server that accepted. kbs_session_fetch then fetches over it
+ * in one try (no retries: on failure, logged, the caller falls back to kbs_fetch, which
+ * attests afresh). deadline_s bounds that try. */
+struct kbs_session;
+int kbs_attest(const struct kbs_client_opts *opts, struct kbs_session **out);
+int kbs_session_fetch(struct kbs_session *s, const char *const *resources, size_t n,
+		      struct secret *secrets, int deadline_s);
+/* Wipes the session's key and closes its connection; NULL is fine. */
+void kbs_session_free(struct kbs_session *s);
+static inline void kbs_session_freep(struct kbs_session **s) { kbs_session_free(*s); }

@@ -2,9 +2,11 @@
 #include "config.h"
 #include "../common/log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define PARAM_MAX 1024
 
@@ -24,6 +26,38 @@ static int bad(const char *opt)
 	log_err("kernel command line: invalid %s= (url: https://..., timeout: 5..3600 s, "
 		"tsm: absolute path, flags: 0|1)", opt);
 	return -EINVAL;
+}
+
+/* 8-4-4-4-12 hexadecimal digits */
+static bool uuid_valid(const char *v)
+{
+	if (strlen(v) != LUKS_UUID_LEN)
+		return false;
+	for (size_t i = 0; i < LUKS_UUID_LEN; i++) {
+		bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+
+		if (dash ? v[i] != '-' : !isxdigit((unsigned char)v[i]))
+			return false;
+	}
+	return true;
+}
+
+static void add_luks_uuid(struct luks_config *c, const char *v)
+{
+	if (!strncmp(v, "luks-", 5))
+		v += 5;
+	if (!uuid_valid(v)) {
+		log_debug("kernel command line: rd.luks.uuid=%.64s is not a UUID: not waiting for it", v);
+		return;
+	}
+	for (size_t i = 0; i < c->n_luks_uuids; i++)
+		if (!strcasecmp(c->luks_uuids[i], v))
+			return;
+	if (c->n_luks_uuids == LUKS_MAX_WAIT_UUIDS) {
+		log_warn("kernel command line: more than %d rd.luks.uuid=: not waiting for %s", LUKS_MAX_WAIT_UUIDS, v);
+		return;
+	}
+	memcpy(c->luks_uuids[c->n_luks_uuids++], v, LUKS_UUID_LEN + 1);
 }
 
 static int apply(struct luks_config *c, const char *key, const char *val, bool has_value)
@@ -59,6 +93,8 @@ static int apply(struct luks_config *c, const char *key, const char *val, bool h
 		if (!has_value || !luks_abs_path_valid(val))
 			return bad(key);
 		memcpy(c->tsm_dir, val, vlen + 1);
+	} else if (!strcmp(key, "rd.luks.uuid")) {
+		add_luks_uuid(c, val);
 	} else if (!strncmp(key, "rd.tdx_unlock.", 14)) {
 		log_warn("kernel command line: ignoring unknown option %.64s", key);
 	}

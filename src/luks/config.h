@@ -13,7 +13,9 @@
  *   debug = yes|no                 verbose logging
  * Command line: rd.tdx_unlock.url=URL (repeatable), rd.tdx_unlock.timeout=S,
  * rd.tdx_unlock.debug[=0|1], rd.tdx_unlock=0 (disable), rd.tdx_unlock.tsm=DIR (tests:
- * configfs-tsm report directory). */
+ * configfs-tsm report directory); and systemd's rd.luks.uuid=[luks-]UUID (the devices to
+ * wait for; values that are no UUID are ignored, as systemd-cryptsetup-generator would
+ * not match them either). */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +34,9 @@
 
 enum { LUKS_UNSET = -1 };
 
+#define LUKS_MAX_WAIT_UUIDS 16
+#define LUKS_UUID_LEN 36 /* 8-4-4-4-12 hexadecimal digits */
+
 /* What one source says; unset fields are 0 / "" / LUKS_UNSET. */
 struct luks_config {
 	bool present;                 /* the source exists (file read, cmdline honoured) */
@@ -43,6 +48,10 @@ struct luks_config {
 	int debug;                    /* LUKS_UNSET, 0, 1 */
 	int enabled;                  /* LUKS_UNSET, 0, 1 (rd.tdx_unlock=) */
 	char tsm_dir[LUKS_TOKEN_PATH_MAX + 1];
+	/* rd.luks.uuid= (command line only): the LUKS devices this boot opens, which
+	 * "unlock --all" waits for (config.h's LUKS_UUID_* below) */
+	char luks_uuids[LUKS_MAX_WAIT_UUIDS][LUKS_UUID_LEN + 1];
+	size_t n_luks_uuids;
 };
 
 struct luks_sources {

@@ -8,7 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+/* udev gives no cheaper "tell me when" to a process without libudev; 50 ms polls of a few
+ * stat() calls cost nothing next to the boot they wait in. */
+#define POLL_MS 50
 
 bool luks_is_luks2(const char *path)
 {
@@ -49,4 +56,56 @@ int luks_find_devices(char (*paths)[LUKS_DEV_PATH_MAX], size_t max, size_t *n)
 	}
 	closedir(d);
 	return 0;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool uuid_present(const char *dir, const char *uuid)
+{
+	char path[LUKS_DEV_PATH_MAX];
+	size_t len = (size_t)snprintf(path, sizeof(path), "%s/%s", dir, uuid);
+
+	if (len >= sizeof(path))
+		return false;
+	for (size_t i = len - strlen(uuid); i < len; i++)
+		path[i] = (char)tolower((unsigned char)path[i]); /* udev writes UUIDs in lower case */
+	return access(path, F_OK) == 0;
+}
+
+size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms)
+{
+	const char *dir = getenv(LUKS_ENV_BY_UUID_DIR);
+	bool logged = false;
+	size_t found;
+
+	if (!dir || !*dir)
+		dir = "/dev/disk/by-uuid";
+	for (;;) {
+		long long now = mono_ms();
+
+		found = 0;
+		for (size_t i = 0; i < n; i++)
+			found += uuid_present(dir, uuids[i]);
+		if (found == n || now >= deadline_ms)
+			break;
+		if (found && deadline_ms > now + LUKS_WAIT_GRACE_MS)
+			deadline_ms = now + LUKS_WAIT_GRACE_MS;
+		if (!logged) {
+			log_info("waiting for %zu of %zu device(s) named by rd.luks.uuid= (%.0f s left)", n - found, n,
+				 (double)(deadline_ms - now) / 1000);
+			logged = true;
+		}
+		struct timespec ts = { 0, POLL_MS * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	for (size_t i = 0; found < n && i < n; i++)
+		if (!uuid_present(dir, uuids[i]))
+			log_warn("%s/%s did not appear: not waiting longer (check rd.luks.uuid= and the disk)", dir, uuids[i]);
+	return found;
 }

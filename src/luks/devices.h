@@ -3,9 +3,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config.h"
+
 #define LUKS_DEV_PATH_MAX 256
 
 /* Whether path starts with a LUKS2 binary header. */
 bool luks_is_luks2(const char *path);
 /* Fills paths[0..*n) with /dev/NAME of every LUKS2 block device (at most max). */
 int luks_find_devices(char (*paths)[LUKS_DEV_PATH_MAX], size_t max, size_t *n);
+
+/* Test override of /dev/disk/by-uuid (where udev names block devices by file system UUID). */
+#define LUKS_ENV_BY_UUID_DIR "TDX_UNLOCK_BY_UUID_DIR"
+/* Once one awaited device is there, how long the others may still take (a typo in
+ * rd.luks.uuid= must not hold the devices that are present until the deadline). */
+#define LUKS_WAIT_GRACE_MS 5000
+
+/* Waits until BY_UUID_DIR/UUID exists for each of uuids[0..n), until deadline_ms
+ * (CLOCK_MONOTONIC milliseconds) or LUKS_WAIT_GRACE_MS after the first one appeared. Logs
+ * when it has to wait and each device still missing at the end. Returns how many are there. */
+size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms);

@@ -48,6 +48,12 @@ struct unlock_ctx {
 	size_t n_targets;
 	struct group groups[MAX_GROUPS];
 	size_t n_groups;
+	/* Attestation made while waiting for the disks (attest_early): its servers, result and
+	 * session, used by the group with exactly these servers. */
+	struct luks_settings early;
+	bool early_tried;
+	int early_r;
+	struct kbs_session *session;
 };
 
 static void ctx_free(struct unlock_ctx **c)
@@ -56,6 +62,7 @@ static void ctx_free(struct unlock_ctx **c)
 		return;
 	for (size_t i = 0; i < (*c)->n_devs; i++)
 		crypt_free((*c)->devs[i].cd);
+	kbs_session_free((*c)->session);
 	free(*c);
 }
 
@@ -189,22 +196,33 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 	struct group *gr = &c->groups[g];
 	struct secret secrets[KBS_MAX_RESOURCES] = { 0 };
 	struct kbs_client_opts ko;
+	bool early = c->early_tried && same_servers(gr->set, &c->early);
 	long long left = deadline - now_ms();
-	int r;
+	int r = 0;
 
-	if (left < 1000) {
+	luks_settings_to_kbs(gr->set, &ko);
+	ko.deadline_s = (int)(left / 1000) < gr->timeout_s ? (int)(left / 1000) : gr->timeout_s;
+	if (early && c->early_r < 0) {
+		r = c->early_r; /* that attestation failed: its lines said why, and the deadline is spent */
+	} else if (left < 1000) {
 		log_err("unlock: deadline reached before fetching from %s", gr->set->urls[0]);
 		for (size_t i = 0; i < c->n_targets; i++)
 			if (c->targets[i].group == g)
 				c->devs[c->targets[i].dev].reported = true;
 		return;
+	} else {
+		log_debug("fetching %zu resource(s) from %s (+%zu more server(s), URLs from the %s, CA from the %s), %d s%s",
+			  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
+			  luks_origin_name(gr->set->ca_origin), ko.deadline_s, early ? ", over the early session" : "");
+		early = early && c->session;
+		r = early ? kbs_session_fetch(c->session, gr->resources, gr->n_res, secrets, ko.deadline_s) : -EAGAIN;
+		if (early) {
+			kbs_session_free(c->session); /* one use: a retry attests afresh */
+			c->session = NULL;
+		}
+		if (r < 0)
+			r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
 	}
-	luks_settings_to_kbs(gr->set, &ko);
-	ko.deadline_s = (int)(left / 1000) < gr->timeout_s ? (int)(left / 1000) : gr->timeout_s;
-	log_debug("fetching %zu resource(s) from %s (+%zu more server(s), URLs from the %s, CA from the %s), %d s",
-		  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
-		  luks_origin_name(gr->set->ca_origin), ko.deadline_s);
-	r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
 	for (size_t i = 0; i < c->n_targets; i++) {
 		struct target *t = &c->targets[i];
 		struct device *d = &c->devs[t->dev];
@@ -237,11 +255,48 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 		secret_clear(&secrets[i]);
 }
 
+/* Attesting before the disks are there needs servers and a CA no token can change: measured
+ * URLs (command line or configuration file), the configuration's CA, token URLs not allowed
+ * (settings.h). Then every token resolves to these servers and the attestation serves them
+ * all; its 0.5-1 s (TLS, /auth, quote, /attest) overlaps the wait for the disks. */
+static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
+{
+	const struct luks_sources *src = &c->src;
+	struct luks_token none = { 0 };
+	struct kbs_client_opts ko;
+	int r;
+
+	if (!(src->cmdline.n_urls || src->file.n_urls) || !src->file.ca_file[0] || src->file.allow_token_urls == 1)
+		return 0;
+	if (luks_settings_resolve(src, &none, o->timeout_s, &c->early) < 0)
+		return 0;
+	if (o->tsm_dir)
+		c->early.tsm_dir = o->tsm_dir;
+	if ((r = luks_td_probe(c->early.tsm_dir)) < 0)
+		return r;
+	luks_settings_to_kbs(&c->early, &ko);
+	log_debug("attesting to %s while the disks come up (URLs from the %s, CA from the %s), %d s",
+		  ko.urls[0], luks_origin_name(c->early.url_origin), luks_origin_name(c->early.ca_origin), ko.deadline_s);
+	c->early_tried = true;
+	c->early_r = kbs_attest(&ko, &c->session);
+	if (c->early_r < 0)
+		return log_errno(c->early_r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
+				 "passphrase still works)", ko.urls[0]);
+	return 1;
+}
+
+/* The deadline before any token is read: --timeout, rd.tdx_unlock.timeout=, timeout=, 120 s. */
+static int first_timeout_s(const struct unlock_ctx *c, const struct luks_unlock_opts *o)
+{
+	return o->timeout_s > 0 ? o->timeout_s : c->src.cmdline.timeout_s ? c->src.cmdline.timeout_s :
+	       c->src.file.timeout_s ? c->src.file.timeout_s : LUKS_TIMEOUT_DEFAULT;
+}
+
 int luks_unlock(const struct luks_unlock_opts *o)
 {
 	_cleanup_(ctx_free) struct unlock_ctx *c = calloc(1, sizeof(*c));
-	long long deadline;
-	int r, max_timeout = 0;
+	long long start = now_ms(), deadline;
+	int r, max_timeout;
 	size_t failed = 0;
 
 	if (!c)
@@ -252,14 +307,23 @@ int luks_unlock(const struct luks_unlock_opts *o)
 		return log_errno(-ENOENT, "unlock: disabled by rd.tdx_unlock=0 on the kernel command line");
 	if (c->src.cmdline.debug == 1 || (c->src.cmdline.debug == LUKS_UNSET && c->src.file.debug == 1))
 		log_set_level(LOG_LVL_DEBUG);
+	max_timeout = first_timeout_s(c, o);
+	if (o->all && c->src.cmdline.n_luks_uuids) {
+		/* In the initrd the helper starts with the network, not with the disks it opens. */
+		if ((r = attest_early(c, o)) < 0)
+			return r;
+		if (c->early_tried)
+			max_timeout = c->early.timeout_s;
+		luks_wait_uuids(c->src.cmdline.luks_uuids, c->src.cmdline.n_luks_uuids, start + 1000LL * max_timeout);
+	}
 	if ((r = collect(c, o)) < 0)
 		return r;
 	for (size_t g = 0; g < c->n_groups; g++)
 		if (c->groups[g].timeout_s > max_timeout)
 			max_timeout = c->groups[g].timeout_s;
-	if (c->n_targets && (r = luks_td_probe(c->targets[0].set.tsm_dir)) < 0)
+	if (!c->early_tried && c->n_targets && (r = luks_td_probe(c->targets[0].set.tsm_dir)) < 0)
 		return r;
-	deadline = now_ms() + 1000LL * max_timeout;
+	deadline = start + 1000LL * max_timeout;
 	for (size_t g = 0; g < c->n_groups; g++) {
 		bool pending = false;
 

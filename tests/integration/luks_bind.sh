@@ -173,3 +173,45 @@ grep -q "${LOOPS[2]}: .*key checked" "$TMP/all.err" && fail "the unbound device 
 grep -q "released 2 resources" "$TMP/all.err" || fail "expected both resources in one attestation: $(cat "$TMP/all.err")"
 [ "$(hdr "${LOOPS[0]}")$(hdr "${LOOPS[1]}")$(hdr "${LOOPS[2]}")" = "$h1$h2$h3" ] || fail "unlock --all changed a header"
 ok "unlock --all --test on loop devices: both bound volumes checked with one quote, the unbound one skipped, headers unchanged"
+
+# --- attestation before the disks (what tdx-unlock.service does in the initrd): the
+# configuration names the server and CA, rd.luks.uuid= the devices, which appear only once
+# the helper has attested; the third UUID never appears (a typo must not hold the others).
+u1=$(cryptsetup luksUUID "${LOOPS[0]}") u2=$(cryptsetup luksUUID "${LOOPS[1]}")
+export TDX_UNLOCK_BY_UUID_DIR=$TMP/by-uuid
+mkdir -p "$TDX_UNLOCK_BY_UUID_DIR"
+echo "root=x rd.luks.uuid=luks-$u1 rd.luks.uuid=${u2^^} rd.luks.uuid=00000000-0000-0000-0000-000000000000" \
+	>"$TDX_UNLOCK_CMDLINE"
+: >"$TMP/early.err"
+(
+	wait_for 300 grep -q "attested; the session is kept" "$TMP/early.err" && sleep 0.3 &&
+		ln -s "${LOOPS[0]}" "$TDX_UNLOCK_BY_UUID_DIR/$u1" && ln -s "${LOOPS[1]}" "$TDX_UNLOCK_BY_UUID_DIR/$u2"
+) &
+PIDS+=($!)
+start=$(date +%s%N)
+"$TU" unlock --all --test --tsm-dir "$TMP/tsm" 2>"$TMP/early.err" || fail "early unlock --all: $(cat "$TMP/early.err")"
+ms=$((($(date +%s%N) - start) / 1000000))
+grep -q "waiting for 3 of 3 device(s) named by rd.luks.uuid=" "$TMP/early.err" ||
+	fail "did not wait for the devices after attesting: $(cat "$TMP/early.err")"
+grep -q "00000000-0000-0000-0000-000000000000 did not appear: not waiting longer" "$TMP/early.err" ||
+	fail "missing device not reported: $(cat "$TMP/early.err")"
+grep -q "released 2 resources to the attested session" "$TMP/early.err" ||
+	fail "resources not fetched over the early session: $(cat "$TMP/early.err")"
+[ "$(grep -c 'obtained a .*quote' "$TMP/early.err")" = 1 ] || fail "expected one quote: $(cat "$TMP/early.err")"
+for l in "${LOOPS[0]}" "${LOOPS[1]}"; do
+	grep -q "^tdx-unlock: $l: key checked with keyslot 1" "$TMP/early.err" || fail "$l not checked: $(cat "$TMP/early.err")"
+done
+[ "$ms" -lt 20000 ] || fail "the missing device held the others for $ms ms (grace is 5 s)"
+[ "$(hdr "${LOOPS[0]}")$(hdr "${LOOPS[1]}")$(hdr "${LOOPS[2]}")" = "$h1$h2$h3" ] || fail "unlock --all changed a header"
+ok "attest before the disks: one quote while waiting, both volumes checked over that session, a missing UUID given up after the grace ($ms ms)"
+
+# The same with a CA that did not sign the server: refused at once, before any disk is read.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=other-ca -days 1 \
+	-keyout "$TMP/other-ca.key" -out "$TMP/other-ca.pem" 2>/dev/null || fail "openssl: other CA"
+printf 'url = https://127.0.0.1:%s\nca = %s\n' "$port" "$TMP/other-ca.pem" >"$TMP/other.conf"
+TDX_UNLOCK_CONFIG=$TMP/other.conf timeout 60 "$TU" unlock --all --test --tsm-dir "$TMP/tsm" 2>"$TMP/early-ca.err" &&
+	fail "unlock succeeded with a CA that did not sign the server"
+grep -q "TLS certificate verification failed" "$TMP/early-ca.err" && grep -q "not unlocking: no attestation accepted" "$TMP/early-ca.err" ||
+	fail "unclear refusal: $(cat "$TMP/early-ca.err")"
+grep -q "waiting for" "$TMP/early-ca.err" && fail "waited for disks after the refusal: $(cat "$TMP/early-ca.err")"
+ok "attest before the disks with the wrong CA: one clear refusal, no wait for the disks"

@@ -23,10 +23,12 @@ grep -qx 'TDX_UNLOCK_TIMEOUT=60' "$env" || fail "timeout not passed"
 grep -qx 'TDX_UNLOCK_TSM_DIR=/run/tdx-sim' "$env" || fail "tsm dir not passed"
 grep -qx 'TDX_UNLOCK_DEBUG=1' "$env" || fail "debug not passed"
 grep -q 'id' "$env" && fail "a URL with shell syntax was passed on"
-grep -qx 'After=dev-disk-by\\x2duuid-9e6e3b46\\x2d48af\\x2d4606\\x2d9806\\x2d06d3f56e55bc.device' "$dropin" ||
-	fail "device ordering: $(cat "$dropin")"
+grep -qx 'Wants=dev-disk-by\\x2duuid-9e6e3b46\\x2d48af\\x2d4606\\x2d9806\\x2d06d3f56e55bc.device' "$dropin" ||
+	fail "device not pulled in: $(cat "$dropin")"
+# not ordered after it: the helper waits for the device itself and attests meanwhile
+grep -q '^After=' "$dropin" && fail "the unit is ordered after the device: $(cat "$dropin")"
 grep -qx 'TimeoutStartSec=90' "$dropin" || fail "start timeout is not deadline + 30 s"
-ok "URLs, timeout, debug, tsm dir, device ordering"
+ok "URLs, timeout, debug, tsm dir, device wanted (not waited for)"
 
 run_gen 'root=UUID=x rd.tdx_unlock.timeout=99999 rd.tdx_unlock.tsm=relative'
 grep -qx 'TDX_UNLOCK_TIMEOUT=' "$env" && grep -qx 'TDX_UNLOCK_TSM_DIR=' "$env" ||

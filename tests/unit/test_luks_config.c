@@ -105,6 +105,7 @@ static void test_cmdline_parse(void **state)
 	assert_int_equal(c.debug, 1);
 	assert_string_equal(c.tsm_dir, "/run/tsm");
 	assert_int_equal(c.enabled, LUKS_UNSET);
+	assert_int_equal(c.n_luks_uuids, 0); /* "abc" is no UUID: nothing to wait for */
 	assert_int_equal(parse_cmdline("rd.tdx_unlock=0 rd.tdx_unlock.debug=0", &c), 0);
 	assert_int_equal(c.enabled, 0);
 	assert_int_equal(c.debug, 0);
@@ -117,6 +118,31 @@ static void test_cmdline_parse(void **state)
 	assert_int_equal(parse_cmdline("rd.tdx_unlock.timeout=9999999999999999999", &c), -EINVAL);
 	assert_int_equal(parse_cmdline("rd.tdx_unlock=maybe", &c), -EINVAL);
 	assert_int_equal(parse_cmdline("rd.tdx_unlock.tsm=relative", &c), -EINVAL);
+}
+
+/* rd.luks.uuid=: the devices "unlock --all" waits for; luks- prefix dropped, duplicates
+ * (in any case) once, anything that is no UUID ignored, at most LUKS_MAX_WAIT_UUIDS. */
+static void test_cmdline_luks_uuids(void **state)
+{
+	struct luks_config c;
+	char many[64 * 1024] = "";
+
+	(void)state;
+	assert_int_equal(parse_cmdline("rd.luks.uuid=luks-9e6e3b46-48af-4606-9806-06d3f56e55bc "
+				       "rd.luks.uuid=9E6E3B46-48AF-4606-9806-06D3F56E55BC rd.luks.uuid=luks- "
+				       "rd.luks.uuid=3187a803-99f4-4dfb-a41d-de756e45daf7 rd.luks.uuid "
+				       "rd.luks.uuid=3187a803-99f4-4dfb-a41d-de756e45daf7x "
+				       "rd.luks.uuid=3187a803+99f4-4dfb-a41d-de756e45daf7 "
+				       "rd.luks.uuid=g187a803-99f4-4dfb-a41d-de756e45daf7", &c), 0);
+	assert_int_equal(c.n_luks_uuids, 2);
+	assert_string_equal(c.luks_uuids[0], "9e6e3b46-48af-4606-9806-06d3f56e55bc");
+	assert_string_equal(c.luks_uuids[1], "3187a803-99f4-4dfb-a41d-de756e45daf7");
+	for (int i = 0; i < LUKS_MAX_WAIT_UUIDS + 3; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many),
+			 "rd.luks.uuid=00000000-0000-0000-0000-%012d ", i);
+	assert_int_equal(parse_cmdline(many, &c), 0);
+	assert_int_equal(c.n_luks_uuids, LUKS_MAX_WAIT_UUIDS);
+	assert_string_equal(c.luks_uuids[LUKS_MAX_WAIT_UUIDS - 1], "00000000-0000-0000-0000-000000000015");
 }
 
 /* No configuration file, no command line: the token is all there is (with a warning). */
@@ -288,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_conf_parse),
 		cmocka_unit_test(test_conf_rejects),
 		cmocka_unit_test(test_cmdline_parse),
+		cmocka_unit_test(test_cmdline_luks_uuids),
 		cmocka_unit_test(test_token_only),
 		cmocka_unit_test(test_attacker_token_pinned_config),
 		cmocka_unit_test(test_attacker_token_file_without_urls),
