@@ -40,6 +40,7 @@ phases() {
 	/Starting tdx-unlock.service/ && !root { mark("13 tdx-unlock starts") }
 	/tdx-unlock.*attempt 1: .*failed/ && !root { mark("14 first try failed (no route yet)") }
 	/tdx-unlock.*obtained a .*quote/ && !root { mark("15 quote obtained") }
+	/tdx-unlock.*attested; the session is kept/ && !root { mark("15a attested (before the resource)") }
 	/tdx-unlock.*released [0-9]+ resource/ && !root { mark("16 secret released") }
 	/Starting systemd-cryptsetup@/ && !root { mark("17 systemd-cryptsetup starts") }
 	/tdx-unlock.*unlocked with keyslot/ && !root { mark("18 volume unlocked (tdx-unlock)") }

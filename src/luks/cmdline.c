@@ -42,19 +42,19 @@ static bool uuid_valid(const char *v)
 	return true;
 }
 
-static void add_luks_uuid(struct luks_config *c, const char *v)
+void luks_add_wait_uuid(struct luks_config *c, const char *v, const char *origin)
 {
 	if (!strncmp(v, "luks-", 5))
 		v += 5;
 	if (!uuid_valid(v)) {
-		log_debug("kernel command line: rd.luks.uuid=%.64s is not a UUID: not waiting for it", v);
+		log_debug("%s: %.64s is not a UUID: not waiting for it", origin, v);
 		return;
 	}
 	for (size_t i = 0; i < c->n_luks_uuids; i++)
 		if (!strcasecmp(c->luks_uuids[i], v))
 			return;
 	if (c->n_luks_uuids == LUKS_MAX_WAIT_UUIDS) {
-		log_warn("kernel command line: more than %d rd.luks.uuid=: not waiting for %s", LUKS_MAX_WAIT_UUIDS, v);
+		log_warn("%s: more than %d devices: not waiting for %s", origin, LUKS_MAX_WAIT_UUIDS, v);
 		return;
 	}
 	memcpy(c->luks_uuids[c->n_luks_uuids++], v, LUKS_UUID_LEN + 1);
@@ -94,7 +94,7 @@ static int apply(struct luks_config *c, const char *key, const char *val, bool h
 			return bad(key);
 		memcpy(c->tsm_dir, val, vlen + 1);
 	} else if (!strcmp(key, "rd.luks.uuid")) {
-		add_luks_uuid(c, val);
+		luks_add_wait_uuid(c, val, "kernel command line rd.luks.uuid=");
 	} else if (!strncmp(key, "rd.tdx_unlock.", 14)) {
 		log_warn("kernel command line: ignoring unknown option %.64s", key);
 	}

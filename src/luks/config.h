@@ -48,8 +48,8 @@ struct luks_config {
 	int debug;                    /* LUKS_UNSET, 0, 1 */
 	int enabled;                  /* LUKS_UNSET, 0, 1 (rd.tdx_unlock=) */
 	char tsm_dir[LUKS_TOKEN_PATH_MAX + 1];
-	/* rd.luks.uuid= (command line only): the LUKS devices this boot opens, which
-	 * "unlock --all" waits for (config.h's LUKS_UUID_* below) */
+	/* rd.luks.uuid= (command line), else the initrd's crypttab: the LUKS devices this boot
+	 * opens, which "unlock --all" waits for */
 	char luks_uuids[LUKS_MAX_WAIT_UUIDS][LUKS_UUID_LEN + 1];
 	size_t n_luks_uuids;
 };
@@ -65,8 +65,21 @@ void luks_config_init(struct luks_config *c);
 int luks_config_parse(const char *text, size_t len, const char *origin, struct luks_config *c);
 /* Parses a kernel command line; options other than rd.tdx_unlock* are ignored. */
 int luks_cmdline_parse(const char *text, size_t len, struct luks_config *c);
+/* Adds a device to wait for ([luks-]UUID, any case; anything else is ignored). */
+void luks_add_wait_uuid(struct luks_config *c, const char *v, const char *origin);
+/* /etc/crypttab (the initrd's copy lists the volumes this boot opens): the UUID of every
+ * "UUID=..." or "/dev/disk/by-uuid/..." source goes to c->luks_uuids; other lines are not
+ * ours to judge. -EINVAL only for a line longer than LUKS_CRYPTTAB_LINE_MAX. */
+int luks_crypttab_parse(const char *text, size_t len, struct luks_config *c);
+#define LUKS_CRYPTTAB_PATH "/etc/crypttab"
+#define LUKS_ENV_CRYPTTAB "TDX_UNLOCK_CRYPTTAB"
+#define LUKS_CRYPTTAB_MAX (64u * 1024)
+#define LUKS_CRYPTTAB_LINE_MAX 4096
+
 /* Reads both sources (paths from the environment overrides or the defaults). A missing
  * configuration file is not an error (file.present = false); an unreadable or malformed
  * one is. The command line is read only inside an initrd (LUKS_INITRD_RELEASE exists) or
- * when LUKS_ENV_CMDLINE is set. */
+ * when LUKS_ENV_CMDLINE is set; the crypttab only inside an initrd or when LUKS_ENV_CRYPTTAB
+ * is set, and only when the command line names no rd.luks.uuid= (systemd-cryptsetup-generator
+ * then opens the crypttab's volumes). */
 int luks_sources_load(struct luks_sources *s);

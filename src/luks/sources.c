@@ -4,7 +4,9 @@
 #include "../common/log.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static const char *env_or(const char *name, const char *def)
@@ -39,12 +41,35 @@ int luks_sources_load(struct luks_sources *s)
 	}
 
 	/* rd.* options belong to the initrd (dracut.cmdline(7)). */
-	if (!cmdline && access(LUKS_INITRD_RELEASE, F_OK) != 0)
+	bool initrd = access(LUKS_INITRD_RELEASE, F_OK) == 0;
+
+	if (!cmdline && !initrd)
 		return 0;
 	r = file_read_all(cmdline ? cmdline : LUKS_CMDLINE_PATH, LUKS_CMDLINE_MAX, &buf, &len);
 	if (r < 0)
 		return log_errno(r, "reading the kernel command line %s", cmdline ? cmdline : LUKS_CMDLINE_PATH);
 	r = luks_cmdline_parse((const char *)buf, len, &s->cmdline);
 	free(buf);
-	return r;
+	buf = NULL;
+	if (r < 0 || s->cmdline.n_luks_uuids)
+		return r;
+
+	/* Host-only images carry the volumes in the initrd's crypttab, not on the command line. */
+	const char *tab = env_or(LUKS_ENV_CRYPTTAB, initrd ? LUKS_CRYPTTAB_PATH : NULL);
+
+	if (!tab)
+		return 0;
+
+	/* Only what to wait for comes from it: a problem there costs the wait, not the unlock. */
+	r = file_read_all(tab, LUKS_CRYPTTAB_MAX, &buf, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		log_warn("reading %s: %s: not waiting for its volumes (at most 64 KiB)", tab, strerror(-r));
+		return 0;
+	}
+	if (luks_crypttab_parse((const char *)buf, len, &s->cmdline) < 0)
+		s->cmdline.n_luks_uuids = 0;
+	free(buf);
+	return 0;
 }

@@ -9,6 +9,7 @@
  *      component starting with '.'
  *   5  the key server's configuration file (ks_config_load)
  *   6  the key server's policy file {"REPO/TYPE/TAG": policy} (ks_policies_load)
+ *   7  the initrd's /etc/crypttab (luks_crypttab_parse): every UUID kept is well formed
  * (5 and 6 read a path: the input is handed over as a memfd, /proc/self/fd/N)
  * Length-based parsers get the bytes without a terminating NUL, so reading past the end
  * is caught by AddressSanitizer. */
@@ -117,7 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(bytes, data + 1, size - 1);
 	s = cstring(data + 1, size - 1);
-	switch (data[0] % 7) {
+	switch (data[0] % 8) {
 	case 0:
 		token_round_trip(s);
 		break;
@@ -138,7 +139,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 5:
 	case 6:
-		server_file(data + 1, size - 1, data[0] % 7 == 6);
+		server_file(data + 1, size - 1, data[0] % 8 == 6);
+		break;
+	case 7:
+		luks_config_init(&c);
+		luks_crypttab_parse((const char *)bytes, size - 1, &c);
+		for (size_t i = 0; i < c.n_luks_uuids; i++)
+			if (strlen(c.luks_uuids[i]) != LUKS_UUID_LEN || strspn(c.luks_uuids[i], "0123456789abcdefABCDEF-") != LUKS_UUID_LEN)
+				abort();
 		break;
 	}
 	free(s);

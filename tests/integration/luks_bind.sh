@@ -215,3 +215,13 @@ grep -q "TLS certificate verification failed" "$TMP/early-ca.err" && grep -q "no
 	fail "unclear refusal: $(cat "$TMP/early-ca.err")"
 grep -q "waiting for" "$TMP/early-ca.err" && fail "waited for disks after the refusal: $(cat "$TMP/early-ca.err")"
 ok "attest before the disks with the wrong CA: one clear refusal, no wait for the disks"
+
+# Host-only images name the volumes in the initrd's crypttab instead of rd.luks.uuid=.
+echo "root=x" >"$TDX_UNLOCK_CMDLINE"
+printf '# name device key options\nluks-%s UUID=%s none luks\ndata /dev/disk/by-uuid/%s /k\n' "$u1" "$u1" "$u2" \
+	>"$TMP/crypttab"
+TDX_UNLOCK_CRYPTTAB=$TMP/crypttab "$TU" unlock --all --test --tsm-dir "$TMP/tsm" 2>"$TMP/tab.err" ||
+	fail "unlock --all with a crypttab: $(cat "$TMP/tab.err")"
+grep -q "attested; the session is kept" "$TMP/tab.err" && grep -q "released 2 resources to the attested session" "$TMP/tab.err" ||
+	fail "the crypttab's volumes were not attested for early: $(cat "$TMP/tab.err")"
+ok "the initrd's crypttab names the volumes: attested early, both checked"

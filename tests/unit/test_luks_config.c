@@ -145,6 +145,36 @@ static void test_cmdline_luks_uuids(void **state)
 	assert_string_equal(c.luks_uuids[LUKS_MAX_WAIT_UUIDS - 1], "00000000-0000-0000-0000-000000000015");
 }
 
+/* The initrd's crypttab: UUID= and /dev/disk/by-uuid/ sources, nothing else. */
+static void test_crypttab(void **state)
+{
+	static const char tab[] =
+		"# <name> <device> <key> <options>\n"
+		"luks-9e6e3b46-48af-4606-9806-06d3f56e55bc UUID=9e6e3b46-48af-4606-9806-06d3f56e55bc none luks,discard\n"
+		"\n   \t\n"
+		"data\t/dev/disk/by-uuid/3187A803-99F4-4DFB-A41D-DE756E45DAF7\t/etc/keys/data.key\r\n"
+		"swap /dev/sda3 /dev/urandom swap\n"
+		"bad UUID=not-a-uuid\n"
+		"  # UUID=00000000-0000-0000-0000-000000000001 commented\n"
+		"onlyname\n"
+		"last PARTUUID=00000000-0000-0000-0000-000000000002";
+	struct luks_config c;
+	char *longline = calloc(1, LUKS_CRYPTTAB_LINE_MAX + 64);
+
+	(void)state;
+	luks_config_init(&c);
+	assert_int_equal(luks_crypttab_parse(tab, strlen(tab), &c), 0);
+	assert_int_equal(c.n_luks_uuids, 2);
+	assert_string_equal(c.luks_uuids[0], "9e6e3b46-48af-4606-9806-06d3f56e55bc");
+	assert_string_equal(c.luks_uuids[1], "3187A803-99F4-4DFB-A41D-DE756E45DAF7");
+	/* a line over the bound is refused, whatever came before it stays */
+	assert_non_null(longline);
+	memset(longline, 'x', LUKS_CRYPTTAB_LINE_MAX + 1);
+	assert_int_equal(luks_crypttab_parse(longline, strlen(longline), &c), -EINVAL);
+	free(longline);
+	assert_int_equal(luks_crypttab_parse("", 0, &c), 0);
+}
+
 /* No configuration file, no command line: the token is all there is (with a warning). */
 static void test_token_only(void **state)
 {
@@ -315,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_conf_rejects),
 		cmocka_unit_test(test_cmdline_parse),
 		cmocka_unit_test(test_cmdline_luks_uuids),
+		cmocka_unit_test(test_crypttab),
 		cmocka_unit_test(test_token_only),
 		cmocka_unit_test(test_attacker_token_pinned_config),
 		cmocka_unit_test(test_attacker_token_file_without_urls),
