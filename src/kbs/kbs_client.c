@@ -82,7 +82,8 @@ static enum action classify(int r, const struct kbs_attempt_result *res, struct 
 }
 
 /* tdx-unlock.service starts once the network service runs, not when the network is online:
- * the first tries without a route come quickly, so the unlock follows the DHCP lease closely.
+ * the first tries without a route come quickly, and the wait after each ends early when an
+ * address or route appears (net_watch.h), so the unlock follows the DHCP lease closely.
  * Each is still one console line, and the deadline bounds them like any other. */
 #define QUICK_TRIES 8 /* 4 x 0.25 s, then 4 x 0.5 s, then the normal schedule */
 
@@ -251,11 +252,15 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 					secs, (double)left / 1000, kbs_step_name(res.step), what);
 			return r == -EACCES || r == -EKEYREJECTED ? r : -ETIMEDOUT;
 		}
-		log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s %sin %.1f s, %.0f s left",
-			 tries, o.urls[cur], kbs_step_name(res.step), what,
-			 why ? "; dropping this server: " : "", why ? why : "", o.urls[next],
-			 a == RETRY_SOON && watch >= 0 ? "when the network changes or " : "",
-			 (double)wait / 1000, (double)(left - wait) / 1000);
+		if (a == RETRY_SOON) /* expected while the initrd's network comes up: not a warning */
+			log_info("attempt %d: %s: no route to the server yet (%s); next try %s %sin %.1f s, %.0f s left",
+				 tries, o.urls[cur], what, o.urls[next], watch >= 0 ? "when an address or route appears or " : "",
+				 (double)wait / 1000, (double)(left - wait) / 1000);
+		else
+			log_warn("attempt %d: %s: %s failed: %s%s%s; next try %s in %.1f s, %.0f s left",
+				 tries, o.urls[cur], kbs_step_name(res.step), what,
+				 why ? "; dropping this server: " : "", why ? why : "", o.urls[next],
+				 (double)wait / 1000, (double)(left - wait) / 1000);
 		if (wait) {
 			if (a == RETRY_SOON)
 				net_watch_wait(watch, wait);
