@@ -6,6 +6,7 @@
 #include "runtime_data.h"
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 #include "../common/resource_path.h"
 #include "../tdx/evidence.h"
 
@@ -23,14 +24,6 @@ const char *kbs_step_name(enum kbs_step s)
 	return names[s];
 }
 
-long long kbs_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void json_putp(json_object **o) { json_object_put(*o); }
 static void response_freep(struct kbs_response *r) { kbs_response_free(r); }
 
@@ -39,7 +32,7 @@ static void response_freep(struct kbs_response *r) { kbs_response_free(r); }
 static int request(struct kbs_http *h, const char *url, const char *body, long timeout_ms,
 		   long long deadline_ms, struct kbs_response *resp, struct kbs_attempt_result *res)
 {
-	long long left = deadline_ms - kbs_now_ms();
+	long long left = deadline_ms - mono_ms();
 	int r;
 
 	/* Forget the previous request's answer: a transport failure has no status. */

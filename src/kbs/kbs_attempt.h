@@ -39,4 +39,3 @@ int kbs_attempt_resources(struct kbs_session *s, const char *const *resources, s
 /* Frees what *s holds (the key is wiped); s itself stays. */
 void kbs_session_close(struct kbs_session *s);
 
-long long kbs_now_ms(void);

@@ -6,6 +6,7 @@
 #include "net_watch.h"
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 #include "../common/resource_path.h"
 
 #include <stdio.h>
@@ -184,7 +185,7 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 		return r;
 	set_timeouts(&o);
 	watch = net_watch_open();
-	deadline = kbs_now_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
+	deadline = mono_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
 	alive = o.n_urls;
 
 	for (;;) {
@@ -216,7 +217,7 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 			servers[cur].dropped = true;
 			alive--;
 		}
-		left = deadline - kbs_now_ms();
+		left = deadline - mono_ms();
 		/* Next server: the following live one; back off only after a full round. */
 		size_t next = cur;
 		bool wrapped = false;
@@ -296,7 +297,7 @@ int kbs_session_fetch(struct kbs_session *s, const char *const *resources, size_
 
 	if ((r = check_resources(resources, n, false)) < 0)
 		return r;
-	r = kbs_attempt_resources(s, resources, n, secrets, kbs_now_ms() + 1000LL * deadline_s, &res);
+	r = kbs_attempt_resources(s, resources, n, secrets, mono_ms() + 1000LL * deadline_s, &res);
 	if (r == 0) {
 		log_info("%s: released %zu resource%s to the attested session", s->base_url, n, n == 1 ? "" : "s");
 		return 0;

@@ -1,4 +1,5 @@
 #include "net_watch.h"
+#include "../common/mono_time.h"
 
 #include <errno.h>
 #include <linux/netlink.h>
@@ -41,14 +42,6 @@ void net_watch_drain(int fd)
 	for (int i = 0; fd >= 0 && i < 64; i++)
 		if (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) < 0)
 			break; /* EAGAIN: empty; ENOBUFS (overrun) also means "changed" but drained */
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 bool net_watch_wait(int fd, long ms)

@@ -1,6 +1,7 @@
 /* Finding LUKS2 block devices (unlock --all): /sys/class/block + the LUKS2 magic. */
 #include "devices.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -56,14 +57,6 @@ int luks_find_devices(char (*paths)[LUKS_DEV_PATH_MAX], size_t max, size_t *n)
 	}
 	closedir(d);
 	return 0;
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool uuid_present(const char *dir, const char *uuid)

@@ -56,7 +56,9 @@ struct luks_unlock_opts {
 	int timeout_s;        /* > 0 overrides every configured deadline */
 };
 /* Attests, fetches and opens every selected device that has a tdx-unlock token; one
- * attestation per group of devices that share servers and CA. 0 when every device opened. */
+ * attestation per group of devices that share servers and CA. With all, the devices named by
+ * rd.luks.uuid= (else the initrd's crypttab) are waited for, and when the measured
+ * configuration fixes servers and CA the attestation comes first. 0 when every device opened. */
 int luks_unlock(const struct luks_unlock_opts *o);
 
 /* Reads the authorising passphrase: the whole key file, or one line from the tty. */

@@ -7,6 +7,7 @@
 #include "settings.h"
 #include "../common/cleanup.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -48,11 +49,10 @@ struct unlock_ctx {
 	size_t n_targets;
 	struct group groups[MAX_GROUPS];
 	size_t n_groups;
-	/* Attestation made while waiting for the disks (attest_early): its servers, result and
-	 * session, used by the group with exactly these servers. */
+	/* Attestation made before waiting for the disks (attest_early): its servers and session,
+	 * used once by the group with exactly these servers. */
 	struct luks_settings early;
 	bool early_tried;
-	int early_r;
 	struct kbs_session *session;
 };
 
@@ -182,47 +182,35 @@ static int collect(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 	return r;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Fetches group g's resources and opens its devices. */
 static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_opts *o, long long deadline)
 {
 	struct group *gr = &c->groups[g];
 	struct secret secrets[KBS_MAX_RESOURCES] = { 0 };
 	struct kbs_client_opts ko;
-	bool early = c->early_tried && same_servers(gr->set, &c->early);
-	long long left = deadline - now_ms();
+	bool early = c->session && same_servers(gr->set, &c->early);
+	long long left = deadline - mono_ms();
 	int r = 0;
 
-	luks_settings_to_kbs(gr->set, &ko);
-	ko.deadline_s = (int)(left / 1000) < gr->timeout_s ? (int)(left / 1000) : gr->timeout_s;
-	if (early && c->early_r < 0) {
-		r = c->early_r; /* that attestation failed: its lines said why, and the deadline is spent */
-	} else if (left < 1000) {
+	if (left < 1000) {
 		log_err("unlock: deadline reached before fetching from %s", gr->set->urls[0]);
 		for (size_t i = 0; i < c->n_targets; i++)
 			if (c->targets[i].group == g)
 				c->devs[c->targets[i].dev].reported = true;
 		return;
-	} else {
-		log_debug("fetching %zu resource(s) from %s (+%zu more server(s), URLs from the %s, CA from the %s), %d s%s",
-			  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
-			  luks_origin_name(gr->set->ca_origin), ko.deadline_s, early ? ", over the early session" : "");
-		early = early && c->session;
-		r = early ? kbs_session_fetch(c->session, gr->resources, gr->n_res, secrets, ko.deadline_s) : -EAGAIN;
-		if (early) {
-			kbs_session_free(c->session); /* one use: a retry attests afresh */
-			c->session = NULL;
-		}
-		if (r < 0)
-			r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
 	}
+	luks_settings_to_kbs(gr->set, &ko);
+	ko.deadline_s = (int)(left / 1000) < gr->timeout_s ? (int)(left / 1000) : gr->timeout_s;
+	log_debug("fetching %zu resource(s) from %s (+%zu more server(s), URLs from the %s, CA from the %s), %d s%s",
+		  gr->n_res, ko.urls[0], ko.n_urls - 1, luks_origin_name(gr->set->url_origin),
+		  luks_origin_name(gr->set->ca_origin), ko.deadline_s, early ? ", over the early session" : "");
+	if (early) {
+		r = kbs_session_fetch(c->session, gr->resources, gr->n_res, secrets, ko.deadline_s);
+		kbs_session_free(c->session); /* one use: a retry attests afresh */
+		c->session = NULL;
+	}
+	if (!early || r < 0)
+		r = kbs_fetch(&ko, gr->resources, gr->n_res, secrets);
 	for (size_t i = 0; i < c->n_targets; i++) {
 		struct target *t = &c->targets[i];
 		struct device *d = &c->devs[t->dev];
@@ -258,7 +246,7 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 /* Attesting before the disks are there needs servers and a CA no token can change: measured
  * URLs (command line or configuration file), the configuration's CA, token URLs not allowed
  * (settings.h). Then every token resolves to these servers and the attestation serves them
- * all; its 0.5-1 s (TLS, /auth, quote, /attest) overlaps the wait for the disks. */
+ * all, and its 0.5-1 s (TLS, /auth, quote, /attest) overlaps udev bringing the disks up. */
 static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 {
 	const struct luks_sources *src = &c->src;
@@ -278,9 +266,8 @@ static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 	log_debug("attesting to %s while the disks come up (URLs from the %s, CA from the %s), %d s",
 		  ko.urls[0], luks_origin_name(c->early.url_origin), luks_origin_name(c->early.ca_origin), ko.deadline_s);
 	c->early_tried = true;
-	c->early_r = kbs_attest(&ko, &c->session);
-	if (c->early_r < 0)
-		return log_errno(c->early_r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
+	if ((r = kbs_attest(&ko, &c->session)) < 0)
+		return log_errno(r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
 				 "passphrase still works)", ko.urls[0]);
 	return 1;
 }
@@ -295,7 +282,7 @@ static int first_timeout_s(const struct unlock_ctx *c, const struct luks_unlock_
 int luks_unlock(const struct luks_unlock_opts *o)
 {
 	_cleanup_(ctx_free) struct unlock_ctx *c = calloc(1, sizeof(*c));
-	long long start = now_ms(), deadline;
+	long long start = mono_ms(), deadline;
 	int r, max_timeout;
 	size_t failed = 0;
 

@@ -4,6 +4,7 @@
  * which tries only the token's keyslots. Errors map to codes that let the password
  * prompt appear (§2.4); -ENOANO is never returned. */
 #include "../common/log.h"
+#include "../common/mono_time.h"
 #include "../common/secmem.h"
 #include "../kbs/kbs_client.h"
 #include "../luks/luks.h"
@@ -65,14 +66,6 @@ const char *cryptsetup_token_version(void)
 	return PLUGIN_VERSION;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* kbs_fetch's result as a token plugin return code (§2.4). */
 static int map_error(int r)
 {
@@ -114,14 +107,14 @@ static int fetch(const struct luks_token *tok, struct secret *secret, struct sin
 	log_debug("%s: %zu server(s) from the %s, CA %s from the %s, deadline %d s from the %s", resource,
 		  set.n_urls, luks_origin_name(set.url_origin), set.ca_file, luks_origin_name(set.ca_origin),
 		  set.timeout_s, luks_origin_name(set.timeout_origin));
-	start = now_ms();
+	start = mono_ms();
 	r = kbs_fetch(&ko, &resource, 1, secret);
 	if (r < 0) {
 		log_err("no secret for %s after %.1f s (%s): falling back to the next token or the passphrase",
-			resource, (double)(now_ms() - start) / 1000, strerror(-r));
+			resource, (double)(mono_ms() - start) / 1000, strerror(-r));
 		return map_error(r);
 	}
-	log_info("secret for %s released in %.1f s", resource, (double)(now_ms() - start) / 1000);
+	log_info("secret for %s released in %.1f s", resource, (double)(mono_ms() - start) / 1000);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "token.h"
 #include "../common/cleanup.h"
 #include "../common/hex.h"
+#include "../common/mono_time.h"
 #include "../common/json_cleanup.h"
 #include "../common/log.h"
 #include "../verify/verify.h"
@@ -128,7 +129,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (s.state == KS_SESSION_ATTESTED) {
 		/* Trustee returns the session's token without looking at the new body (§4.2);
 		 * re-issuing it from the stored claims is equivalent and keeps sessions small. */
-		if (ks_token_issue(srv->token_key, &s.claims, (s.expires_ms - ks_now_ms()) / 1000, token, sizeof(token)) < 0)
+		if (ks_token_issue(srv->token_key, &s.claims, (s.expires_ms - mono_ms()) / 1000, token, sizeof(token)) < 0)
 			return refuse(srv, req, rep, "token_error", &s.claims.td, s.claims.tcb_status);
 		int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 		ks_reply_json(rep, 200, strdup(body), (size_t)n);

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "../common/mono_time.h"
 #include "../common/hex.h"
 #include "../common/secmem.h"
 
@@ -26,14 +27,6 @@ struct ks_sessions {
 	int64_t lifetime_ms;
 	int64_t next_purge_ms;
 };
-
-int64_t ks_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int ks_sessions_new(size_t capacity, int64_t lifetime_ms, struct ks_sessions **out)
 {
@@ -125,7 +118,7 @@ int ks_session_create(struct ks_sessions *t, struct ks_session *out)
 {
 	struct ks_session s = { 0 };
 	uint8_t nonce[32];
-	int64_t now = ks_now_ms();
+	int64_t now = mono_ms();
 	int r = 0;
 
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1)
@@ -169,7 +162,7 @@ static struct slot *find_live(struct ks_sessions *t, const uint8_t id[KS_SESSION
 		*err = -ENOENT;
 		return NULL;
 	}
-	if (sl->s.expires_ms <= ks_now_ms()) {
+	if (sl->s.expires_ms <= mono_ms()) {
 		remove_at(t, (size_t)(sl - t->slots));
 		*err = -ETIMEDOUT;
 		return NULL;
@@ -210,7 +203,7 @@ size_t ks_sessions_count(struct ks_sessions *t)
 	size_t n;
 
 	pthread_mutex_lock(&t->lock);
-	purge_expired(t, ks_now_ms());
+	purge_expired(t, mono_ms());
 	n = t->live;
 	pthread_mutex_unlock(&t->lock);
 	return n;

@@ -48,6 +48,5 @@ int ks_session_attest(struct ks_sessions *t, const uint8_t id[KS_SESSION_ID_LEN]
 /* Live sessions now (after purging expired ones). */
 size_t ks_sessions_count(struct ks_sessions *t);
 
-int64_t ks_now_ms(void);
 /* Parses a 32-hex-digit session id (as sent in the cookie). */
 int ks_session_id_parse(const char *hex, size_t len, uint8_t id[KS_SESSION_ID_LEN]);

@@ -1,6 +1,7 @@
 /* Cache lookups: collateral per directory (re-stat'ed at most every recheck_ms), PCK chain
  * outcomes per (collateral, chain bytes), QE report outcomes per (chain, QE report, key). */
 #include "verify_ctx.h"
+#include "../common/mono_time.h"
 
 #include <errno.h>
 #include <string.h>
@@ -8,19 +9,11 @@
 
 #include <openssl/sha.h>
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int vf_ctx_collateral(struct vf_ctx *ctx, const char *dir, struct vf_collateral **out)
 {
 	struct vf_collateral *c;
 	uint8_t key[32];
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 	uint64_t stamp;
 	int r;
 
