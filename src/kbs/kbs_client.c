@@ -111,12 +111,30 @@ static void describe(int r, const struct kbs_attempt_result *res, char *buf, siz
 		snprintf(buf, size, "%s", res->detail[0] ? res->detail : strerror(-r));
 }
 
-static void sleep_ms(long long ms)
+static bool canceled(const struct kbs_client_opts *o)
 {
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	return o->cancel && o->cancel(o->cancel_arg);
+}
 
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+#define CANCEL_POLL_MS 100
+
+/* Waits ms before the next try; a no-route wait also ends when an address or route appears.
+ * Asks o->cancel every CANCEL_POLL_MS: true when canceled. */
+static bool wait_next(const struct kbs_client_opts *o, int watch, long ms, bool no_route)
+{
+	int64_t end = mono_ms() + ms;
+
+	for (;;) {
+		int64_t left = end - mono_ms();
+		long slice = left < CANCEL_POLL_MS || !o->cancel ? (long)left : CANCEL_POLL_MS;
+
+		if (left <= 0)
+			return false;
+		if (net_watch_wait(no_route ? watch : -1, slice) && no_route)
+			return canceled(o);
+		if (canceled(o))
+			return true;
+	}
 }
 
 /* n == 0 is allowed for attestation only (kbs_attest). */
@@ -263,10 +281,8 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 				 why ? "; dropping this server: " : "", why ? why : "", o.urls[next],
 				 (double)wait / 1000, (double)(left - wait) / 1000);
 		if (wait) {
-			if (a == RETRY_SOON)
-				net_watch_wait(watch, wait);
-			else
-				sleep_ms(wait);
+			if (wait_next(&o, watch, wait, a == RETRY_SOON))
+				return -ECANCELED;
 			if (a == RETRY_SOON && quick < QUICK_TRIES)
 				quick++; /* a quick retry does not advance the normal schedule */
 			else

@@ -1,6 +1,7 @@
 /* The KBS client: fetch one or more resources from Trustee-compatible key servers
  * (kbs-protocol.md), with retries, failover and an overall deadline. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../common/secmem.h"
@@ -18,6 +19,10 @@ struct kbs_client_opts {
 	long connect_timeout_ms;        /* 0 = 5000 */
 	long request_timeout_ms;        /* 0 = 15000 (auth, resource) */
 	long attest_timeout_ms;         /* 0 = 30000 */
+	/* Optional: asked every 100 ms while waiting for the next try; true stops the client
+	 * with -ECANCELED (nothing more logged: the caller says why). */
+	bool (*cancel)(void *arg);
+	void *cancel_arg;
 };
 
 /* Fetches resources[i] ("repo/type/tag") into secrets[i] through one attestation.

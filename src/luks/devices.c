@@ -71,20 +71,32 @@ static bool uuid_present(const char *dir, const char *uuid)
 	return access(path, F_OK) == 0;
 }
 
-size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms)
+static const char *by_uuid_dir(void)
 {
 	const char *dir = getenv(LUKS_ENV_BY_UUID_DIR);
+
+	return dir && *dir ? dir : "/dev/disk/by-uuid";
+}
+
+size_t luks_uuids_present(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n)
+{
+	const char *dir = by_uuid_dir();
+	size_t found = 0;
+
+	for (size_t i = 0; i < n; i++)
+		found += uuid_present(dir, uuids[i]);
+	return found;
+}
+
+size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms)
+{
 	bool logged = false;
 	size_t found;
 
-	if (!dir || !*dir)
-		dir = "/dev/disk/by-uuid";
 	for (;;) {
 		long long now = mono_ms();
 
-		found = 0;
-		for (size_t i = 0; i < n; i++)
-			found += uuid_present(dir, uuids[i]);
+		found = luks_uuids_present(uuids, n);
 		if (found == n || now >= deadline_ms)
 			break;
 		if (found && deadline_ms > now + LUKS_WAIT_GRACE_MS)
@@ -98,7 +110,8 @@ size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long lo
 		nanosleep(&ts, NULL);
 	}
 	for (size_t i = 0; found < n && i < n; i++)
-		if (!uuid_present(dir, uuids[i]))
-			log_warn("%s/%s did not appear: not waiting longer (check rd.luks.uuid= and the disk)", dir, uuids[i]);
+		if (!uuid_present(by_uuid_dir(), uuids[i]))
+			log_warn("%s/%s did not appear: not waiting longer (check rd.luks.uuid= and the disk)", by_uuid_dir(),
+				 uuids[i]);
 	return found;
 }

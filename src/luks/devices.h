@@ -22,3 +22,5 @@ int luks_find_devices(char (*paths)[LUKS_DEV_PATH_MAX], size_t max, size_t *n);
  * (CLOCK_MONOTONIC milliseconds) or LUKS_WAIT_GRACE_MS after the first one appeared. Logs
  * when it has to wait and each device still missing at the end. Returns how many are there. */
 size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms);
+/* How many of uuids[0..n) are there now (no waiting). */
+size_t luks_uuids_present(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n);

@@ -54,6 +54,11 @@ struct unlock_ctx {
 	struct luks_settings early;
 	bool early_tried;
 	struct kbs_session *session;
+	/* Devices read while that attestation still retried (disks_need_none) */
+	const struct luks_unlock_opts *opts;
+	bool collected;
+	int collect_r;
+	int64_t first_seen_ms;
 };
 
 static void ctx_free(struct unlock_ctx **c)
@@ -243,6 +248,32 @@ static void run_group(struct unlock_ctx *c, size_t g, const struct luks_unlock_o
 		secret_clear(&secrets[i]);
 }
 
+/* Asked while the early attestation retries (kbs_client_opts.cancel): once the awaited disks
+ * are there (or the grace for the missing ones is over) their tokens are read; when none is
+ * usable there is nothing to attest for, and the passphrase prompt must not wait for the
+ * key server's deadline. */
+static bool disks_need_none(void *arg)
+{
+	struct unlock_ctx *c = arg;
+	const struct luks_config *cl = &c->src.cmdline;
+	size_t found;
+
+	if (c->collected)
+		return c->collect_r < 0;
+	found = luks_uuids_present(cl->luks_uuids, cl->n_luks_uuids);
+	if (!found)
+		return false;
+	if (found < cl->n_luks_uuids) {
+		if (!c->first_seen_ms)
+			c->first_seen_ms = mono_ms();
+		if (mono_ms() - c->first_seen_ms < LUKS_WAIT_GRACE_MS)
+			return false;
+	}
+	c->collected = true;
+	c->collect_r = collect(c, c->opts);
+	return c->collect_r < 0;
+}
+
 /* Attesting before the disks are there needs servers and a CA no token can change: measured
  * URLs (command line or configuration file), the configuration's CA, token URLs not allowed
  * (settings.h). Then every token resolves to these servers and the attestation serves them
@@ -263,10 +294,15 @@ static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 	if ((r = luks_td_probe(c->early.tsm_dir)) < 0)
 		return r;
 	luks_settings_to_kbs(&c->early, &ko);
+	c->opts = o;
+	ko.cancel = disks_need_none;
+	ko.cancel_arg = c;
 	log_debug("attesting to %s while the disks come up (URLs from the %s, CA from the %s), %d s",
 		  ko.urls[0], luks_origin_name(c->early.url_origin), luks_origin_name(c->early.ca_origin), ko.deadline_s);
 	c->early_tried = true;
-	if ((r = kbs_attest(&ko, &c->session)) < 0)
+	if ((r = kbs_attest(&ko, &c->session)) == -ECANCELED)
+		return c->collect_r; /* the disks carry no usable token: collect said so */
+	if (r < 0)
 		return log_errno(r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
 				 "passphrase still works)", ko.urls[0]);
 	return 1;
@@ -303,7 +339,7 @@ int luks_unlock(const struct luks_unlock_opts *o)
 			max_timeout = c->early.timeout_s;
 		luks_wait_uuids(c->src.cmdline.luks_uuids, c->src.cmdline.n_luks_uuids, start + 1000LL * max_timeout);
 	}
-	if ((r = collect(c, o)) < 0)
+	if (!c->collected && (r = collect(c, o)) < 0)
 		return r;
 	for (size_t g = 0; g < c->n_groups; g++)
 		if (c->groups[g].timeout_s > max_timeout)

@@ -225,3 +225,21 @@ TDX_UNLOCK_CRYPTTAB=$TMP/crypttab "$TU" unlock --all --test --tsm-dir "$TMP/tsm"
 grep -q "attested; the session is kept" "$TMP/tab.err" && grep -q "released 2 resources to the attested session" "$TMP/tab.err" ||
 	fail "the crypttab's volumes were not attested for early: $(cat "$TMP/tab.err")"
 ok "the initrd's crypttab names the volumes: attested early, both checked"
+
+# A named disk without a usable token while the key server is unreachable: nothing to attest
+# for, so the helper stops as soon as it has read the disk, not at the deadline (the
+# passphrase prompt waits for it).
+# (--all reads every LUKS2 block device: the bound ones go first.)
+u3=$(cryptsetup luksUUID "${LOOPS[2]}")
+losetup -d "${LOOPS[0]}" "${LOOPS[1]}" || fail "losetup -d"
+ln -s "${LOOPS[2]}" "$TDX_UNLOCK_BY_UUID_DIR/$u3"
+echo "root=x rd.luks.uuid=$u3" >"$TDX_UNLOCK_CMDLINE"
+printf 'url = https://127.0.0.1:9\nca = %s\n' "$KE/ca.pem" >"$TMP/dead.conf"
+start=$(date +%s%N)
+TDX_UNLOCK_CONFIG=$TMP/dead.conf timeout 90 "$TU" unlock --all --test --timeout 60 --tsm-dir "$TMP/tsm" \
+	2>"$TMP/unbound.err" && fail "unlock --all succeeded without a bound disk"
+ms=$((($(date +%s%N) - start) / 1000000))
+grep -q "no LUKS2 block device with a usable tdx-unlock token" "$TMP/unbound.err" ||
+	fail "unclear end without a token: $(cat "$TMP/unbound.err")"
+[ "$ms" -lt 10000 ] || fail "waited $ms ms for a key server with no bound disk to unlock"
+ok "a named disk without a token, key server down: the helper stops after $ms ms (deadline 60 s)"
