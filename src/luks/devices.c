@@ -3,14 +3,14 @@
 #include "../common/log.h"
 #include "../common/mono_time.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <ctype.h>
-#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,30 +88,41 @@ size_t luks_uuids_present(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n)
 	return found;
 }
 
+bool luks_uuids_settled(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, int64_t *first_seen_ms)
+{
+	size_t found = luks_uuids_present(uuids, n);
+
+	if (found == n)
+		return true;
+	if (!found)
+		return false;
+	if (!*first_seen_ms)
+		*first_seen_ms = mono_ms();
+	return mono_ms() - *first_seen_ms >= LUKS_WAIT_GRACE_MS;
+}
+
 size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms)
 {
+	const char *dir = by_uuid_dir();
+	int64_t first_seen = 0;
 	bool logged = false;
 	size_t found;
 
-	for (;;) {
-		long long now = mono_ms();
-
-		found = luks_uuids_present(uuids, n);
-		if (found == n || now >= deadline_ms)
-			break;
-		if (found && deadline_ms > now + LUKS_WAIT_GRACE_MS)
-			deadline_ms = now + LUKS_WAIT_GRACE_MS;
+	while (!luks_uuids_settled(uuids, n, &first_seen) && mono_ms() < deadline_ms) {
 		if (!logged) {
-			log_info("waiting for %zu of %zu device(s) named by rd.luks.uuid= (%.0f s left)", n - found, n,
-				 (double)(deadline_ms - now) / 1000);
+			long long end = first_seen && first_seen + LUKS_WAIT_GRACE_MS < deadline_ms ?
+						first_seen + LUKS_WAIT_GRACE_MS : deadline_ms;
+
+			log_info("waiting for %zu of %zu device(s) named by rd.luks.uuid= (%.0f s left)",
+				 n - luks_uuids_present(uuids, n), n, (double)(end - mono_ms()) / 1000);
 			logged = true;
 		}
 		struct timespec ts = { 0, POLL_MS * 1000000L };
 		nanosleep(&ts, NULL);
 	}
+	found = luks_uuids_present(uuids, n);
 	for (size_t i = 0; found < n && i < n; i++)
-		if (!uuid_present(by_uuid_dir(), uuids[i]))
-			log_warn("%s/%s did not appear: not waiting longer (check rd.luks.uuid= and the disk)", by_uuid_dir(),
-				 uuids[i]);
+		if (!uuid_present(dir, uuids[i]))
+			log_warn("%s/%s did not appear: not waiting longer (check rd.luks.uuid= and the disk)", dir, uuids[i]);
 	return found;
 }

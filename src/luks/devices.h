@@ -2,6 +2,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -24,3 +25,6 @@ int luks_find_devices(char (*paths)[LUKS_DEV_PATH_MAX], size_t max, size_t *n);
 size_t luks_wait_uuids(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, long long deadline_ms);
 /* How many of uuids[0..n) are there now (no waiting). */
 size_t luks_uuids_present(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n);
+/* Whether waiting for uuids[0..n) is over: all are there, or LUKS_WAIT_GRACE_MS passed since
+ * one was first seen (*first_seen_ms starts at 0; the caller keeps it between calls). */
+bool luks_uuids_settled(const char (*uuids)[LUKS_UUID_LEN + 1], size_t n, int64_t *first_seen_ms);

@@ -256,19 +256,11 @@ static bool disks_need_none(void *arg)
 {
 	struct unlock_ctx *c = arg;
 	const struct luks_config *cl = &c->src.cmdline;
-	size_t found;
 
 	if (c->collected)
 		return c->collect_r < 0;
-	found = luks_uuids_present(cl->luks_uuids, cl->n_luks_uuids);
-	if (!found)
+	if (!luks_uuids_settled(cl->luks_uuids, cl->n_luks_uuids, &c->first_seen_ms))
 		return false;
-	if (found < cl->n_luks_uuids) {
-		if (!c->first_seen_ms)
-			c->first_seen_ms = mono_ms();
-		if (mono_ms() - c->first_seen_ms < LUKS_WAIT_GRACE_MS)
-			return false;
-	}
 	c->collected = true;
 	c->collect_r = collect(c, c->opts);
 	return c->collect_r < 0;
