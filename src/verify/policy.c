@@ -202,9 +202,10 @@ static const uint8_t *td_field(const struct tdx_td_info *td, enum field f)
 	}
 }
 
-bool vf_policy_eval(const struct vf_policy *p, const struct tdx_td_info *td,
-		    enum vf_tcb_status tcb_status, char *reason, size_t len)
+bool vf_policy_eval(const struct vf_policy *p, const struct vf_claims *c, char *reason, size_t len)
 {
+	const struct tdx_td_info *td = &c->td;
+	enum vf_tcb_status tcb_status = c->tcb_status;
 	char hex[97];
 
 	if (tdx_td_is_debug(td) && !p->allow_debug) {

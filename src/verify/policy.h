@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "../tdx/tdx_types.h"
+#include "claims.h"
 #include "verify.h"
 
 struct vf_policy;
@@ -23,9 +24,9 @@ int vf_policy_parse(const char *text, size_t len, struct vf_policy **out, char *
 int vf_policy_load(const char *path, struct vf_policy **out);
 void vf_policy_free(struct vf_policy *p);
 
-/* Evaluates a verified TD: true = allow. On deny, reason says which field and value. */
-bool vf_policy_eval(const struct vf_policy *p, const struct tdx_td_info *td,
-		    enum vf_tcb_status tcb_status, char *reason, size_t len);
+/* Evaluates the claims of a verified TD: true = allow. On deny, reason says which member
+ * and value. */
+bool vf_policy_eval(const struct vf_policy *p, const struct vf_claims *c, char *reason, size_t len);
 
 /* A policy pinned to this TD: mr_td, rtmr0-3, xfam, td_attributes, mr_config_id,
  * allow_debug false, tcb_status ["UpToDate"]. Returns 0 or -ENOMEM. */

@@ -32,11 +32,19 @@ static struct vf_policy *load(const char *text)
 	return p;
 }
 
+static bool eval_td(const struct vf_policy *p, const struct tdx_td_info *td, enum vf_tcb_status st,
+		    char *why, size_t len)
+{
+	struct vf_claims c = { .td = *td, .tcb_status = st };
+
+	return vf_policy_eval(p, &c, why, len);
+}
+
 static bool allows(const char *text, const struct tdx_td_info *td, enum vf_tcb_status st,
 		   char *why, size_t len)
 {
 	struct vf_policy *p = load(text);
-	bool ok = vf_policy_eval(p, td, st, why, len);
+	bool ok = eval_td(p, td, st, why, len);
 
 	vf_policy_free(p);
 	return ok;
@@ -170,13 +178,13 @@ static void test_pinned_policy(void **state)
 	assert_int_equal(vf_policy_from_td(&td, &o), 0);
 	text = json_object_to_json_string(o);
 	assert_int_equal(vf_policy_parse(text, strlen(text), &p, why, sizeof(why)), 0);
-	assert_true(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_true(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
 	td.rtmr[2][47] ^= 1;
-	assert_false(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_false(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
 	assert_non_null(strstr(why, "rtmr2"));
 	td.rtmr[2][47] ^= 1;
 	td.td_attributes[0] |= 1;
-	assert_false(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_false(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
 	vf_policy_free(p);
 	json_object_put(o);
 }
