@@ -188,10 +188,29 @@ static void test_v4(void **state)
 	run_both_paths(&td, NULL, 0);
 }
 
+/* v5 body type 3: the TDX 1.5 members too. */
+static void test_v5(void **state)
+{
+	static const struct member tdx15[] = {
+		{ "mr_servicetd", offsetof(struct tdx_td_info, mr_servicetd), 48, true },
+		{ "tee_tcb_svn2", offsetof(struct tdx_td_info, tee_tcb_svn2), 16, true },
+	};
+	struct tdx_td_info td;
+
+	(void)state;
+	make_td(&td);
+	td.has_tdx15 = true;
+	memset(td.mr_servicetd, 0x5d, sizeof(td.mr_servicetd));
+	sf_quote_version = 5;
+	run_both_paths(&td, tdx15, 2);
+	sf_quote_version = 4;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4),
+		cmocka_unit_test(test_v5),
 	};
 	return cmocka_run_group_tests(tests, sf_setup, sf_teardown);
 }
