@@ -78,6 +78,11 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		{ "max_body_bytes", 4096, 64u << 20, offsetof(struct ks_config, max_body_bytes), true },
 		{ "threads", 1, 256, offsetof(struct ks_config, threads), false },
 		{ "collateral_grace_s", 0, 90 * 86400, offsetof(struct ks_config, collateral_grace_s), false },
+		{ "challenge_lifetime_s", 1, 86400, offsetof(struct ks_config, challenge_lifetime_s), false },
+		{ "max_challenges_per_address", 0, 1u << 22, offsetof(struct ks_config, max_challenges_per_address), false },
+		{ "max_connections_per_address", 0, 65536, offsetof(struct ks_config, max_connections_per_address), false },
+		{ "request_timeout_s", 1, 3600, offsetof(struct ks_config, request_timeout_s), false },
+		{ "max_body_total_bytes", 4096, 16ul << 30, offsetof(struct ks_config, max_body_total_bytes), true },
 	};
 	unsigned long n = 0;
 	int r;
@@ -127,6 +132,11 @@ int ks_config_load(const char *path, struct ks_config *c)
 	c->connection_timeout_s = 10;
 	c->max_body_bytes = 2u << 20;
 	c->threads = 2;
+	c->challenge_lifetime_s = 30;
+	c->max_challenges_per_address = 256;
+	c->max_connections_per_address = 128;
+	c->request_timeout_s = 30;
+	c->max_body_total_bytes = 64u << 20;
 
 	r = file_read_all(path, CONFIG_MAX, &buf, &len);
 	if (r < 0)
