@@ -108,7 +108,7 @@ struct ks_conn *ks_conn_guard_start(struct ks_conn_guard *g, const struct sockad
 	c->fd = fd;
 	c->since_ms = mono_ms();
 	pthread_mutex_lock(&g->lock);
-	r = ks_peer_count_add(g->counts, &c->peer, g->per_peer);
+	r = ks_peer_count_add(g->counts, &c->peer, 1, g->per_peer);
 	if (r < 0) {
 		if (r == -EBUSY)
 			note_quota(g, c->name);
@@ -130,7 +130,7 @@ void ks_conn_guard_end(struct ks_conn_guard *g, struct ks_conn *c)
 	if (!c)
 		return;
 	pthread_mutex_lock(&g->lock);
-	ks_peer_count_del(g->counts, &c->peer);
+	ks_peer_count_del(g->counts, &c->peer, 1);
 	if (c->prev)
 		c->prev->next = c->next;
 	else

@@ -2,6 +2,7 @@
  * at once), a connection cap (in all, and per address), idle timeouts and a deadline per
  * request, TLS 1.2+ with AEAD suites, IPv4 and IPv6, and a thread pool; requests are
  * handed to ks_handle(). */
+#include "body_budget.h"
 #include "conn_guard.h"
 #include "handler.h"
 #include "peer.h"
@@ -29,16 +30,17 @@ struct upload {
 	char *buf;
 	size_t len, cap;
 	size_t reserved;   /* bytes of the body budget this upload holds (its buffer's size) */
+	struct ks_peer peer; /* charged for them */
 	bool too_big;
 	bool over_budget;  /* the budget could not take this body: drain it, answer 503 */
 };
 
-/* Request bodies buffered at once over all connections (max_body_total_bytes): without
- * this bound, max_connections bodies of max_body_bytes each let one client pin ~1 GiB. */
+/* Request bodies buffered at once (max_body_total_bytes, body_budget.h): without this
+ * bound, max_connections bodies of max_body_bytes each let one client pin ~1 GiB. */
 struct httpd {
 	struct ks_server *srv;
 	struct ks_conn_guard *guard;
-	_Atomic size_t body_bytes;
+	struct ks_body_budget *budget;
 	_Atomic int64_t last_budget_log_ms;
 };
 
@@ -52,18 +54,16 @@ static void peer_of(struct MHD_Connection *c, struct ks_peer *key, char *buf, si
 /* Grows up's buffer to hold want bytes, within the budget: false when over it. */
 static bool reserve(struct httpd *h, struct upload *up, size_t want)
 {
-	size_t more = want - up->reserved, limit = h->srv->cfg.max_body_total_bytes;
+	size_t more = want - up->reserved;
 	char *nb;
 
 	if (want <= up->cap)
 		return true;
-	if (atomic_fetch_add(&h->body_bytes, more) + more > limit) {
-		atomic_fetch_sub(&h->body_bytes, more);
+	if (ks_body_budget_take(h->budget, &up->peer, more) < 0)
 		return false;
-	}
 	nb = realloc(up->buf, want);
 	if (!nb) {
-		atomic_fetch_sub(&h->body_bytes, more);
+		ks_body_budget_give(h->budget, &up->peer, more);
 		return false;
 	}
 	up->buf = nb;
@@ -76,9 +76,9 @@ static void note_over_budget(struct httpd *h, const char *peer)
 	int64_t now = mono_ms(), prev = atomic_load(&h->last_budget_log_ms);
 
 	if (now - prev >= 10 * 1000 && atomic_compare_exchange_strong(&h->last_budget_log_ms, &prev, now))
-		log_warn("request body from %s refused with 503: %zu bytes of bodies buffered already "
-			 "(max_body_total_bytes %zu)", peer, atomic_load(&h->body_bytes),
-			 h->srv->cfg.max_body_total_bytes);
+		log_warn("request body from %s refused with 503: over its share (%zu bytes) or the total "
+			 "(max_body_total_bytes %zu; %zu buffered now)", peer, ks_body_budget_share(h->budget),
+			 h->srv->cfg.max_body_total_bytes, ks_body_budget_used(h->budget));
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct ks_reply *rep)
@@ -139,6 +139,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!up)
 			return MHD_NO;
 		*con_cls = up;
+		peer_of(c, &up->peer, NULL, 0);
 		if (n > srv->cfg.max_body_bytes)
 			up->too_big = true;
 		else if (n && !reserve(h, up, (size_t)n + 1)) /* the whole body at once, early */
@@ -192,7 +193,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 
 	(void)toe;
 	if (up) {
-		atomic_fetch_sub(&h->body_bytes, up->reserved);
+		ks_body_budget_give(h->budget, &up->peer, up->reserved);
 		free(up->buf);
 		free(up);
 		*con_cls = NULL;
@@ -332,6 +333,11 @@ int ks_server_run(struct ks_server *srv)
 	if ((r = ks_conn_guard_new(srv->cfg.max_connections, srv->cfg.max_connections_per_address,
 				   srv->cfg.request_timeout_s, &h.guard)) < 0)
 		return log_errno(r, "setting up connection accounting");
+	if ((r = ks_body_budget_new(srv->cfg.max_body_total_bytes, srv->cfg.max_body_bytes,
+				    2 * (size_t)srv->cfg.max_connections + 64, &h.budget)) < 0) {
+		ks_conn_guard_free(h.guard);
+		return log_errno(r, "setting up the request body budget");
+	}
 	/* Block the stop signals before MHD starts its threads (they inherit the mask), then
 	 * wait for them synchronously in this thread. */
 	sigemptyset(&sigs);
@@ -349,6 +355,7 @@ int ks_server_run(struct ks_server *srv)
 	}
 	if (!d) {
 		ks_conn_guard_free(h.guard);
+		ks_body_budget_free(h.budget);
 		return log_errno(-EADDRINUSE, "cannot listen on %s:%u with TLS (port in use, or a bad certificate/key pair?)",
 				 srv->cfg.listen_host, srv->cfg.listen_port);
 	}
@@ -367,5 +374,6 @@ int ks_server_run(struct ks_server *srv)
 	log_info("stopping on signal %d", sig);
 	MHD_stop_daemon(d);
 	ks_conn_guard_free(h.guard);
+	ks_body_budget_free(h.budget);
 	return 0;
 }

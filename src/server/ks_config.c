@@ -165,6 +165,9 @@ int ks_config_load(const char *path, struct ks_config *c)
 				      !c->collateral_dir ? "collateral_dir" : NULL;
 		if (missing)
 			r = log_errno(-EINVAL, "config: %s: \"%s\" is required", path, missing);
+		else if (c->max_body_total_bytes <= c->max_body_bytes)
+			r = log_errno(-EINVAL, "config: %s: \"max_body_total_bytes\" (%zu) must be larger than "
+				      "\"max_body_bytes\" (%zu)", path, c->max_body_total_bytes, c->max_body_bytes);
 	}
 	if (r < 0)
 		ks_config_free(c);

@@ -42,7 +42,7 @@ void ks_peer_from_sockaddr(const struct sockaddr *sa, struct ks_peer *key, char 
  * land in one probe run. */
 struct entry {
 	struct ks_peer peer;
-	unsigned count; /* 0 = free slot */
+	uint64_t count; /* 0 = free slot */
 };
 
 struct ks_peer_counts {
@@ -104,33 +104,34 @@ static size_t find(const struct ks_peer_counts *m, const struct ks_peer *p, bool
 	return i;
 }
 
-int ks_peer_count_add(struct ks_peer_counts *m, const struct ks_peer *peer, unsigned limit)
+int ks_peer_count_add(struct ks_peer_counts *m, const struct ks_peer *peer, uint64_t n, uint64_t limit)
 {
 	bool found;
 	size_t i = find(m, peer, &found);
 
+	if (n == 0 || n > limit || (found && m->e[i].count > limit - n))
+		return -EBUSY;
 	if (found) {
-		if (m->e[i].count >= limit)
-			return -EBUSY;
-		m->e[i].count++;
+		m->e[i].count += n;
 		return 0;
 	}
-	if (limit == 0)
-		return -EBUSY;
 	if (m->live >= m->capacity)
 		return -ENOSPC;
 	m->e[i].peer = *peer;
-	m->e[i].count = 1;
+	m->e[i].count = n;
 	m->live++;
 	return 0;
 }
 
-void ks_peer_count_del(struct ks_peer_counts *m, const struct ks_peer *peer)
+void ks_peer_count_del(struct ks_peer_counts *m, const struct ks_peer *peer, uint64_t n)
 {
 	bool found;
 	size_t i = find(m, peer, &found), j = i;
 
-	if (!found || --m->e[i].count)
+	if (!found)
+		return;
+	m->e[i].count -= n < m->e[i].count ? n : m->e[i].count;
+	if (m->e[i].count)
 		return;
 	m->live--;
 	for (;;) {
@@ -147,7 +148,7 @@ void ks_peer_count_del(struct ks_peer_counts *m, const struct ks_peer *peer)
 	}
 }
 
-unsigned ks_peer_count_get(const struct ks_peer_counts *m, const struct ks_peer *peer)
+uint64_t ks_peer_count_get(const struct ks_peer_counts *m, const struct ks_peer *peer)
 {
 	bool found;
 	size_t i = find(m, peer, &found);

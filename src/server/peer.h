@@ -17,14 +17,14 @@ struct ks_peer {
  * the full printable address (IPv4-mapped addresses printed as IPv4; "?" when unknown). */
 void ks_peer_from_sockaddr(const struct sockaddr *sa, struct ks_peer *key, char *name, size_t len);
 
-/* Exact counts per peer in a bounded open-addressing table; not thread-safe (the owner
- * locks). capacity: most distinct peers counted at once (every counted thing has one). */
+/* Exact counts (of things or bytes) per peer in a bounded open-addressing table; not
+ * thread-safe (the owner locks). capacity: most distinct peers counted at once. */
 struct ks_peer_counts;
 int ks_peer_counts_new(size_t capacity, struct ks_peer_counts **out);
 void ks_peer_counts_free(struct ks_peer_counts *m);
-/* Adds one for peer unless it already holds limit: 0, or -EBUSY (at limit), -ENOSPC
- * (more distinct peers than capacity). */
-int ks_peer_count_add(struct ks_peer_counts *m, const struct ks_peer *peer, unsigned limit);
-/* Takes one away (the entry goes at zero). */
-void ks_peer_count_del(struct ks_peer_counts *m, const struct ks_peer *peer);
-unsigned ks_peer_count_get(const struct ks_peer_counts *m, const struct ks_peer *peer);
+/* Adds n (> 0) for peer unless that would take it over limit: 0, or -EBUSY (over limit),
+ * -ENOSPC (more distinct peers than capacity). */
+int ks_peer_count_add(struct ks_peer_counts *m, const struct ks_peer *peer, uint64_t n, uint64_t limit);
+/* Takes n away (the entry goes at zero). */
+void ks_peer_count_del(struct ks_peer_counts *m, const struct ks_peer *peer, uint64_t n);
+uint64_t ks_peer_count_get(const struct ks_peer_counts *m, const struct ks_peer *peer);

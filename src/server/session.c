@@ -116,7 +116,7 @@ static void remove_at(struct ks_sessions *t, size_t i)
 	size_t j = i;
 
 	if (t->slots[i].s.state == KS_SESSION_CHALLENGED)
-		ks_peer_count_del(t->pending, &t->slots[i].s.peer);
+		ks_peer_count_del(t->pending, &t->slots[i].s.peer, 1);
 	secure_wipe(&t->slots[i], sizeof(t->slots[i]));
 	t->live--;
 	for (;;) {
@@ -198,13 +198,13 @@ int ks_session_create(struct ks_sessions *t, const struct ks_peer *peer, struct 
 		r = -ENOSPC;
 		goto out;
 	}
-	if (ks_peer_count_add(t->pending, &s.peer, t->per_peer) < 0) {
+	if (ks_peer_count_add(t->pending, &s.peer, 1, t->per_peer) < 0) {
 		r = -EBUSY;
 		goto out;
 	}
 	do {
 		if (RAND_bytes(s.id, sizeof(s.id)) != 1) {
-			ks_peer_count_del(t->pending, &s.peer);
+			ks_peer_count_del(t->pending, &s.peer, 1);
 			r = -EIO;
 			goto out;
 		}
@@ -261,7 +261,7 @@ int ks_session_attest(struct ks_sessions *t, const uint8_t id[KS_SESSION_ID_LEN]
 	pthread_mutex_lock(&t->lock);
 	sl = find_live(t, id, &r);
 	if (sl && sl->s.state == KS_SESSION_CHALLENGED) {
-		ks_peer_count_del(t->pending, &sl->s.peer);
+		ks_peer_count_del(t->pending, &sl->s.peer, 1);
 		sl->s.claims = *c;
 		sl->s.state = KS_SESSION_ATTESTED;
 		sl->s.expires_ms = sl->s.attested_expires_ms;
