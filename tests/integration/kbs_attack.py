@@ -107,6 +107,8 @@ def flood(args):
             os.replace(args.progress + ".tmp", args.progress)
         if args.stop_file and os.path.exists(args.stop_file):
             break
+        if args.pace:
+            time.sleep(args.pace)
     counts["requests"] = sent
     for k, v in counts.items():
         print("%s %d" % (k, v))
@@ -150,7 +152,9 @@ def slowloris(args):
                 h[1] += 1
             except (OSError, ssl.SSLError):
                 h[2] = time.monotonic() - start
-        time.sleep(min(args.interval, max(0.0, end - time.monotonic())))
+        pause = time.monotonic() + args.interval
+        while time.monotonic() < min(pause, end) and not (args.stop_file and os.path.exists(args.stop_file)):
+            time.sleep(0.05)
     closed = [h[2] for h in held if h[2] is not None]
     print("held_at_end %d" % (len(held) - len(closed)))
     print("closed_by_server %d" % len(closed))
@@ -236,6 +240,7 @@ def main():
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--conns", type=int, default=1)
     p.add_argument("--interval", type=float, default=4.0)
+    p.add_argument("--pace", type=float, default=0.0, help="flood: seconds between requests")
     p.add_argument("--size", type=int, default=1 << 20)
     p.add_argument("--version", choices=["1.0", "1.1", "1.2", "1.3"])
     p.add_argument("--cipher")

@@ -1,5 +1,5 @@
-# Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
 # shellcheck disable=SC2034 # SIM, ATTACK, RC, MS... are for the scripts that source this
+# Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
 # simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.
 # hostile_setup: PKI, simulator at $TMP/tsm, policy for default/luks/demo, the resource.
 # start_ks NAME [EXTRA_JSON]: tdx-keyserver on 127.0.0.1:0 with extra config members
