@@ -134,7 +134,7 @@ int ks_config_load(const char *path, struct ks_config *c)
 	c->threads = 2;
 	c->challenge_lifetime_s = 30;
 	c->max_challenges_per_address = 256;
-	c->max_connections_per_address = 128;
+	c->max_connections_per_address = 256;
 	c->request_timeout_s = 30;
 	c->max_body_total_bytes = 64u << 20;
 

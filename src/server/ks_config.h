@@ -23,7 +23,7 @@ struct ks_config {
 	/* Limits against one hostile client (issue 14); see README's configuration table. */
 	unsigned challenge_lifetime_s;        /* 30: unattested sessions expire after this */
 	unsigned max_challenges_per_address;  /* 256: unattested sessions per IPv4 address / IPv6 /64 */
-	unsigned max_connections_per_address; /* 128: concurrent connections per address / /64 */
+	unsigned max_connections_per_address; /* 256: concurrent connections per address / /64 */
 	unsigned request_timeout_s;           /* 30: each request complete within this */
 	size_t max_body_total_bytes;          /* 64 MiB: request bodies buffered at once, all connections */
 };
