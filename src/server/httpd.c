@@ -253,15 +253,12 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("httpd: %s", line);
 }
 
-/* The listening address: IPv4 "a.b.c.d", IPv6 "[x::y]" (or bare "x::y"). A wildcard
- * (0.0.0.0 or ::) listens on both families through one IPv6 socket (dual stack); *v4_any
- * says to fall back to IPv4 alone when the host has no IPv6. */
+/* The listening address (checked by ks_config_load): a wildcard (0.0.0.0 or ::) listens
+ * on both families through one IPv6 socket (dual stack); *v4_any says to fall back to IPv4
+ * alone when the host has no IPv6. */
 static int listen_addr(const struct ks_config *cfg, struct sockaddr_in6 *sa6, struct sockaddr_in *sa4,
 		       bool *v6, bool *dual, bool *v4_any)
 {
-	char host[sizeof(cfg->listen_host)];
-	size_t n = strlen(cfg->listen_host);
-
 	memset(sa6, 0, sizeof(*sa6));
 	memset(sa4, 0, sizeof(*sa4));
 	sa4->sin_family = AF_INET;
@@ -269,19 +266,14 @@ static int listen_addr(const struct ks_config *cfg, struct sockaddr_in6 *sa6, st
 	sa6->sin6_family = AF_INET6;
 	sa6->sin6_port = sa4->sin_port;
 	*v6 = *dual = *v4_any = false;
-	if (inet_pton(AF_INET, cfg->listen_host, &sa4->sin_addr) == 1) {
+	if (!cfg->listen_ipv6) {
+		if (inet_pton(AF_INET, cfg->listen_host, &sa4->sin_addr) != 1)
+			return log_errno(-EINVAL, "listen address %s is not an IPv4 address", cfg->listen_host);
 		*v4_any = *dual = *v6 = sa4->sin_addr.s_addr == htonl(INADDR_ANY);
 		return 0;
 	}
-	if (n >= 2 && cfg->listen_host[0] == '[' && cfg->listen_host[n - 1] == ']') {
-		memcpy(host, cfg->listen_host + 1, n - 2);
-		host[n - 2] = '\0';
-	} else {
-		memcpy(host, cfg->listen_host, n + 1);
-	}
-	if (inet_pton(AF_INET6, host, &sa6->sin6_addr) != 1)
-		return log_errno(-EINVAL, "listen address %s is neither an IPv4 address nor a bracketed IPv6 address",
-				 cfg->listen_host);
+	if (inet_pton(AF_INET6, cfg->listen_host, &sa6->sin6_addr) != 1)
+		return log_errno(-EINVAL, "listen address %s is not an IPv6 address", cfg->listen_host);
 	*v6 = true;
 	*dual = IN6_IS_ADDR_UNSPECIFIED(&sa6->sin6_addr);
 	return 0;
@@ -356,11 +348,12 @@ int ks_server_run(struct ks_server *srv)
 	if (!d) {
 		ks_conn_guard_free(h.guard);
 		ks_body_budget_free(h.budget);
-		return log_errno(-EADDRINUSE, "cannot listen on %s:%u with TLS (port in use, or a bad certificate/key pair?)",
-				 srv->cfg.listen_host, srv->cfg.listen_port);
+		return log_errno(-EADDRINUSE, "cannot listen on %s%s%s:%u with TLS (port in use, or a bad certificate/key pair?)",
+				 srv->cfg.listen_ipv6 ? "[" : "", srv->cfg.listen_host, srv->cfg.listen_ipv6 ? "]" : "",
+				 srv->cfg.listen_port);
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	bracket = v6 && !v4_any && srv->cfg.listen_host[0] != '[';
+	bracket = srv->cfg.listen_ipv6;
 	log_info("listening on https://%s%s%s:%u%s (%u threads)", bracket ? "[" : "", srv->cfg.listen_host,
 		 bracket ? "]" : "", info ? info->port : srv->cfg.listen_port, dual ? " (IPv4 and IPv6)" : "",
 		 srv->cfg.threads);

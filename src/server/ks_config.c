@@ -3,6 +3,7 @@
 #include "../common/fileio.h"
 #include "../common/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -41,20 +42,37 @@ static int set_uint(json_object *v, const char *key, unsigned long min, unsigned
 	return 0;
 }
 
+/* HOST:PORT with HOST an IPv4 address or an IPv6 address in brackets ("[::1]:8443"); the
+ * host is kept without the brackets. */
 static int set_listen(json_object *v, struct ks_config *c)
 {
-	const char *s = json_object_get_string(v), *colon;
+	const char *s = json_object_get_string(v), *colon, *host;
+	unsigned char addr[16];
 	unsigned long port;
+	size_t len;
 	char *end;
 
-	if (!json_object_is_type(v, json_type_string) || !(colon = strrchr(s, ':')) ||
-	    (size_t)(colon - s) >= sizeof(c->listen_host) || colon == s)
-		return log_errno(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443");
+	if (!json_object_is_type(v, json_type_string) || !(colon = strrchr(s, ':')) || colon == s)
+		return log_errno(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443");
 	port = strtoul(colon + 1, &end, 10);
 	if (*end || port > 65535 || end == colon + 1)
 		return log_errno(-EINVAL, "config: \"listen\" port must be 0..65535");
-	memcpy(c->listen_host, s, (size_t)(colon - s));
-	c->listen_host[colon - s] = '\0';
+	host = s;
+	len = (size_t)(colon - s);
+	c->listen_ipv6 = s[0] == '[';
+	if (c->listen_ipv6) {
+		if (len < 3 || s[len - 1] != ']')
+			return log_errno(-EINVAL, "config: \"listen\": an IPv6 address needs its brackets, e.g. [::1]:8443");
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(c->listen_host))
+		return log_errno(-EINVAL, "config: \"listen\" address too long");
+	memcpy(c->listen_host, host, len);
+	c->listen_host[len] = '\0';
+	if (inet_pton(c->listen_ipv6 ? AF_INET6 : AF_INET, c->listen_host, addr) != 1)
+		return log_errno(-EINVAL, "config: \"listen\" address %s is not an IPv4 address or a bracketed IPv6 address",
+				 c->listen_host);
 	c->listen_port = (unsigned)port;
 	return 0;
 }

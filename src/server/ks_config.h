@@ -1,10 +1,12 @@
 /* tdx-keyserver configuration (JSON). Relative paths are resolved against the directory
  * of the configuration file. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ks_config {
-	char listen_host[64];     /* "127.0.0.1" */
+	char listen_host[64];     /* "127.0.0.1", or an IPv6 address without brackets */
+	bool listen_ipv6;         /* listen_host is IPv6 ("[::1]:8443" in the file) */
 	unsigned listen_port;     /* 8443 */
 	char *tls_cert, *tls_key; /* PEM files (required) */
 	char *resources_dir;      /* REPO/TYPE/TAG files (required) */
