@@ -4,9 +4,12 @@
 #include "server.h"
 #include "../common/hex.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -43,6 +46,16 @@ static bool member_is(json_object *obj, const char *key, const char *want)
 	       memcmp(json_object_get_string(v), want, strlen(want)) == 0;
 }
 
+/* At most one warning per 10 s and kind: a flood must not become a flood of log lines. */
+static bool log_allowed(_Atomic int64_t *last)
+{
+	int64_t now = mono_ms(), prev = atomic_load(last);
+
+	return now - prev >= 10 * 1000 && atomic_compare_exchange_strong(last, &prev, now);
+}
+
+static _Atomic int64_t last_full_ms = INT64_MIN / 2, last_quota_ms = INT64_MIN / 2;
+
 static const char *check_request(const struct ks_request *req)
 {
 	json_object *obj = ks_json_parse(req->body, req->body_len);
@@ -73,14 +86,18 @@ void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct 
 		ks_reply_error(rep, KBS_ERR_ATTESTATION, detail);
 		return;
 	}
-	r = ks_session_create(srv->sessions, &s);
+	r = ks_session_create(srv->sessions, req->peer_key, &s);
 	if (r < 0) {
-		if (r == -ENOSPC)
-			log_warn("auth from %s refused: session table full (%u live sessions; raise max_sessions?)",
+		if (r == -ENOSPC && log_allowed(&last_full_ms))
+			log_warn("auth from %s refused: session table full of attested sessions (%u; raise max_sessions?)",
 				 req->peer, srv->cfg.max_sessions);
+		if (r == -EBUSY && log_allowed(&last_quota_ms))
+			log_warn("auth from %s refused: %u challenges from this address unanswered "
+				 "(max_challenges_per_address; a flood, or many TDs behind one NAT?)",
+				 req->peer, srv->cfg.max_challenges_per_address);
 		/* A full table is an overload, not a refusal: 503 makes clients retry instead of
 		 * treating this server as permanently incompatible (their reading of a 401 here). */
-		if (r == -ENOSPC)
+		if (r == -ENOSPC || r == -EBUSY)
 			ks_reply_error(rep, KBS_ERR_BUSY, "too many sessions, retry later");
 		else
 			ks_reply_error(rep, KBS_ERR_ATTESTATION, "Attestation error: RCAR handshake Auth failed");

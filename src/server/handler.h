@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 struct ks_server;
+struct ks_peer;
 
 struct ks_request {
 	const char *method;    /* "GET", "POST", ... */
@@ -13,6 +14,7 @@ struct ks_request {
 	const char *cookie;    /* value of the kbs-session-id cookie, or NULL */
 	const char *authorization; /* Authorization header, or NULL */
 	const char *peer;      /* client address for the audit log */
+	const struct ks_peer *peer_key; /* the same for per-peer limits (peer.h), or NULL */
 };
 
 struct ks_reply {

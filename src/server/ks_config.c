@@ -3,6 +3,7 @@
 #include "../common/fileio.h"
 #include "../common/log.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -41,20 +42,37 @@ static int set_uint(json_object *v, const char *key, unsigned long min, unsigned
 	return 0;
 }
 
+/* HOST:PORT with HOST an IPv4 address or an IPv6 address in brackets ("[::1]:8443"); the
+ * host is kept without the brackets. */
 static int set_listen(json_object *v, struct ks_config *c)
 {
-	const char *s = json_object_get_string(v), *colon;
+	const char *s = json_object_get_string(v), *colon, *host;
+	unsigned char addr[16];
 	unsigned long port;
+	size_t len;
 	char *end;
 
-	if (!json_object_is_type(v, json_type_string) || !(colon = strrchr(s, ':')) ||
-	    (size_t)(colon - s) >= sizeof(c->listen_host) || colon == s)
-		return log_errno(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443");
+	if (!json_object_is_type(v, json_type_string) || !(colon = strrchr(s, ':')) || colon == s)
+		return log_errno(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443");
 	port = strtoul(colon + 1, &end, 10);
 	if (*end || port > 65535 || end == colon + 1)
 		return log_errno(-EINVAL, "config: \"listen\" port must be 0..65535");
-	memcpy(c->listen_host, s, (size_t)(colon - s));
-	c->listen_host[colon - s] = '\0';
+	host = s;
+	len = (size_t)(colon - s);
+	c->listen_ipv6 = s[0] == '[';
+	if (c->listen_ipv6) {
+		if (len < 3 || s[len - 1] != ']')
+			return log_errno(-EINVAL, "config: \"listen\": an IPv6 address needs its brackets, e.g. [::1]:8443");
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(c->listen_host))
+		return log_errno(-EINVAL, "config: \"listen\" address too long");
+	memcpy(c->listen_host, host, len);
+	c->listen_host[len] = '\0';
+	if (inet_pton(c->listen_ipv6 ? AF_INET6 : AF_INET, c->listen_host, addr) != 1)
+		return log_errno(-EINVAL, "config: \"listen\" address %s is not an IPv4 address or a bracketed IPv6 address",
+				 c->listen_host);
 	c->listen_port = (unsigned)port;
 	return 0;
 }
@@ -78,6 +96,11 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		{ "max_body_bytes", 4096, 64u << 20, offsetof(struct ks_config, max_body_bytes), true },
 		{ "threads", 1, 256, offsetof(struct ks_config, threads), false },
 		{ "collateral_grace_s", 0, 90 * 86400, offsetof(struct ks_config, collateral_grace_s), false },
+		{ "challenge_lifetime_s", 1, 86400, offsetof(struct ks_config, challenge_lifetime_s), false },
+		{ "max_challenges_per_address", 0, 1u << 22, offsetof(struct ks_config, max_challenges_per_address), false },
+		{ "max_connections_per_address", 0, 65536, offsetof(struct ks_config, max_connections_per_address), false },
+		{ "request_timeout_s", 1, 3600, offsetof(struct ks_config, request_timeout_s), false },
+		{ "max_body_total_bytes", 4096, 16ul << 30, offsetof(struct ks_config, max_body_total_bytes), true },
 	};
 	unsigned long n = 0;
 	int r;
@@ -127,6 +150,11 @@ int ks_config_load(const char *path, struct ks_config *c)
 	c->connection_timeout_s = 10;
 	c->max_body_bytes = 2u << 20;
 	c->threads = 2;
+	c->challenge_lifetime_s = 30;
+	c->max_challenges_per_address = 256;
+	c->max_connections_per_address = 256;
+	c->request_timeout_s = 30;
+	c->max_body_total_bytes = 64u << 20;
 
 	r = file_read_all(path, CONFIG_MAX, &buf, &len);
 	if (r < 0)
@@ -155,6 +183,9 @@ int ks_config_load(const char *path, struct ks_config *c)
 				      !c->collateral_dir ? "collateral_dir" : NULL;
 		if (missing)
 			r = log_errno(-EINVAL, "config: %s: \"%s\" is required", path, missing);
+		else if (c->max_body_total_bytes <= c->max_body_bytes)
+			r = log_errno(-EINVAL, "config: %s: \"max_body_total_bytes\" (%zu) must be larger than "
+				      "\"max_body_bytes\" (%zu)", path, c->max_body_total_bytes, c->max_body_bytes);
 	}
 	if (r < 0)
 		ks_config_free(c);

@@ -1,10 +1,12 @@
 /* tdx-keyserver configuration (JSON). Relative paths are resolved against the directory
  * of the configuration file. */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ks_config {
-	char listen_host[64];     /* "127.0.0.1" */
+	char listen_host[64];     /* "127.0.0.1", or an IPv6 address without brackets */
+	bool listen_ipv6;         /* listen_host is IPv6 ("[::1]:8443" in the file) */
 	unsigned listen_port;     /* 8443 */
 	char *tls_cert, *tls_key; /* PEM files (required) */
 	char *resources_dir;      /* REPO/TYPE/TAG files (required) */
@@ -20,6 +22,12 @@ struct ks_config {
 	size_t max_body_bytes;    /* 2 MiB */
 	unsigned threads;         /* 2 */
 	unsigned collateral_grace_s; /* accept expired collateral this long; 0 */
+	/* Limits against one hostile client (issue 14); see README's configuration table. */
+	unsigned challenge_lifetime_s;        /* 30: unattested sessions expire after this */
+	unsigned max_challenges_per_address;  /* 256: unattested sessions per IPv4 address / IPv6 /64 */
+	unsigned max_connections_per_address; /* 256: concurrent connections per address / /64 */
+	unsigned request_timeout_s;           /* 30: each request complete within this */
+	size_t max_body_total_bytes;          /* 64 MiB: request bodies buffered at once, all connections */
 };
 
 /* Loads and validates path; unknown keys are an error (typos must not silently disable

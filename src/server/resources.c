@@ -6,11 +6,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* One locked buffer per server thread, mapped and mlock'ed on the thread's first resource:
@@ -62,25 +66,89 @@ void ks_resource_release(struct secret *s)
 	s->len = 0;
 }
 
+static bool force_walk;
+
+void ks_resources_test_force_walk(bool on)
+{
+	force_walk = on;
+}
+
+/* Non-blocking: a FIFO (or a device) put there must not hold a server thread in open()
+ * or read(); the file type is checked right after. */
+#define FILE_FLAGS (O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
+
+/* Without openat2 (Linux < 5.6, or a seccomp filter that refuses it): one component at a
+ * time, none of them a symbolic link. resource_path_valid() has ruled out "." and "..". */
+static int open_walk(int dfd, const char *path)
+{
+	char comp[PATH_MAX];
+	const char *p = path, *slash;
+	_cleanup_close_ int cur = -1;
+	int at = dfd, fd;
+
+	while ((slash = strchr(p, '/'))) {
+		if ((size_t)(slash - p) >= sizeof(comp))
+			return -ENAMETOOLONG;
+		memcpy(comp, p, (size_t)(slash - p));
+		comp[slash - p] = '\0';
+		fd = openat(at, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return errno == ENOTDIR ? -ELOOP : -errno; /* a symlink (or a file) on the way */
+		if (cur >= 0)
+			close(cur);
+		at = cur = fd;
+		p = slash + 1;
+	}
+	fd = openat(at, p, FILE_FLAGS);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Opens path beneath dir without following any symbolic link, on the way or at the end:
+ * a link inside resources_dir must not serve a file from elsewhere. dir itself is the
+ * operator's setting and may be a link. */
+static int open_beneath(const char *dir, const char *path)
+{
+	struct open_how how = {
+		.flags = FILE_FLAGS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long fd;
+
+	if (dfd < 0)
+		return -errno;
+	if (!force_walk) {
+		fd = syscall(SYS_openat2, dfd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return (int)fd;
+		if (errno != ENOSYS && errno != EPERM)
+			return errno == EXDEV ? -ELOOP : -errno;
+	}
+	return open_walk(dfd, path);
+}
+
 int ks_resource_read(const char *dir, const char *path, struct secret *out)
 {
-	char full[PATH_MAX];
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 	size_t got = 0;
 
 	if (!resource_path_valid(path))
 		return -EINVAL;
-	if (snprintf(full, sizeof(full), "%s/%s", dir, path) >= (int)sizeof(full))
-		return -ENAMETOOLONG;
-	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open_beneath(dir, path);
+	if (fd == -ELOOP) {
+		log_err("resource %s/%s: refusing: a symbolic link (or a file where a directory "
+			"belongs) on its path; resources_dir must hold plain directories and files", dir, path);
+		return -EPERM;
+	}
 	if (fd < 0)
-		return errno == ELOOP ? -EPERM : -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077)) {
-		log_err("resource %s: refusing a %s; make it a regular file with chmod 600", full,
-			S_ISREG(st.st_mode) ? "file readable by group or others" : "non-regular file");
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) || st.st_nlink != 1) {
+		log_err("resource %s/%s: refusing a %s; make it a regular file with one link and chmod 600", dir, path,
+			!S_ISREG(st.st_mode) ? "non-regular file (FIFO, device, socket or directory)" :
+			st.st_nlink != 1 ? "file with more than one hard link" : "file readable by group or others");
 		return -EPERM;
 	}
 	if (st.st_size > KS_RESOURCE_MAX)

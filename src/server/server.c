@@ -33,6 +33,8 @@ int ks_server_init(struct ks_server *srv, struct ks_config *cfg)
 	r = ks_sessions_new(srv->cfg.max_sessions, (int64_t)srv->cfg.session_lifetime_s * 1000, &srv->sessions);
 	if (r < 0)
 		goto fail;
+	ks_sessions_set_challenge_limits(srv->sessions, (int64_t)srv->cfg.challenge_lifetime_s * 1000,
+					 srv->cfg.max_challenges_per_address);
 	vo.anchor_mode = srv->cfg.trust_anchor ? VF_ANCHOR_FILE : VF_ANCHOR_INTEL;
 	vo.anchor_file = srv->cfg.trust_anchor;
 	if ((r = vf_ctx_new(&vo, &srv->verifier)) < 0) {

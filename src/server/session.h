@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "peer.h"
 #include "../tdx/tdx_types.h"
 #include "../verify/claims.h"
 
@@ -27,6 +28,8 @@ struct ks_session {
 	uint8_t id[KS_SESSION_ID_LEN];
 	int64_t expires_ms;       /* CLOCK_MONOTONIC */
 	int64_t expires_wall;     /* Unix seconds, for the cookie's Expires */
+	int64_t attested_expires_ms; /* CLOCK_MONOTONIC: expires_ms once attested */
+	struct ks_peer peer;      /* who asked for the challenge (per-peer quota) */
 	enum ks_session_state state;
 	char nonce[KS_NONCE_B64_LEN + 1];
 	struct ks_claims claims;  /* valid when ATTESTED */
@@ -37,10 +40,17 @@ struct ks_sessions;
 /* capacity: maximum live sessions; lifetime_ms: from creation (default 5 min). */
 int ks_sessions_new(size_t capacity, int64_t lifetime_ms, struct ks_sessions **out);
 void ks_sessions_free(struct ks_sessions *t);
+/* Bounds on challenged (not yet attested) sessions, which anyone can create for free:
+ * each lives challenge_ms (at most the session lifetime; default 30 s) unless attested
+ * in time, and one peer holds at most per_peer of them at once (default 256; 0 = no
+ * bound). A full table evicts the oldest challenged session; attested ones are never
+ * evicted. */
+void ks_sessions_set_challenge_limits(struct ks_sessions *t, int64_t challenge_ms, unsigned per_peer);
 
-/* Creates a challenged session with a fresh random id and nonce; copies it to *out.
- * Returns 0, or -ENOSPC when the table is full of live sessions. */
-int ks_session_create(struct ks_sessions *t, struct ks_session *out);
+/* Creates a challenged session for peer (NULL: the all-zero peer) with a fresh random id
+ * and nonce; copies it to *out. Returns 0, -EBUSY when peer already holds its quota of
+ * challenged sessions, or -ENOSPC when the table is full of attested sessions. */
+int ks_session_create(struct ks_sessions *t, const struct ks_peer *peer, struct ks_session *out);
 /* Copies the live session with this id to *out. -ENOENT unknown, -ETIMEDOUT expired
  * (and removed). */
 int ks_session_get(struct ks_sessions *t, const uint8_t id[KS_SESSION_ID_LEN], struct ks_session *out);

@@ -6,6 +6,7 @@
 #include "../common/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,13 +23,25 @@ static const char *const files[] = {
 
 static atomic_ullong generations;
 
+/* The key server reloads collateral from a request thread when the files change: a FIFO
+ * (or a device) dropped there must be refused at once, not block that thread in open()
+ * or read() (issue 14, the sibling of the resource FIFO). */
 static int read_file(const char *dir, const char *name, uint8_t **buf, size_t *len)
 {
 	char path[PATH_MAX];
+	_cleanup_close_ int fd = -1;
+	struct stat st;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return log_errno(-ENAMETOOLONG, "collateral path %s/%s too long", dir, name);
-	return file_read_all(path, FILE_MAX, buf, len);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return log_errno(-EINVAL, "collateral %s is not a regular file", path);
+	return fd_read_all(fd, FILE_MAX, buf, len);
 }
 
 int vf_collateral_stamp(const char *dir, uint64_t *stamp)

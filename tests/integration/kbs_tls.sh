@@ -2,7 +2,8 @@
 # The key server's TLS parameters (src/server/httpd.c tls_priorities): a TLS 1.3 client that
 # sends one X25519 key share (OpenSSL's default) gets TLS_AES_128_GCM_SHA256 over X25519 in
 # one round trip (no HelloRetryRequest); clients limited to another suite, to P-256, or to
-# TLS 1.2 with ECDHE-ECDSA are still served (the sets are GnuTLS's NORMAL ones).
+# TLS 1.2 with ECDHE-ECDSA are still served. Issue 14 item 6: TLS 1.0 and 1.1, CBC suites
+# (SHA-1 or SHA-256 MACs) are refused.
 source "$(dirname "$0")/lib.bash"
 command -v openssl >/dev/null || skip "openssl absent (make deps)"
 KS=$BUILD/tdx-keyserver
@@ -45,3 +46,30 @@ grep -q 'Server Temp Key: ECDH, prime256v1' "$TMP/p256.txt" || fail "P-256-only 
 hs "$TMP/tls12.txt" -tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384 || fail "TLS 1.2 client refused"
 grep -q 'Protocol *: TLSv1.2' "$TMP/tls12.txt" || fail "TLS 1.2 client: $(grep -m1 'Protocol' "$TMP/tls12.txt")"
 ok "clients limited to AES-256-GCM, to P-256, to TLS 1.2 ECDHE-ECDSA-AES256-GCM are served"
+
+# refused_hs NAME [s_client args...]: the handshake must fail, with no application data.
+refused_hs() {
+	local name=$1; shift
+	if hs "$TMP/$name.txt" "$@" && grep -q '"status":"ok"' "$TMP/$name.txt"; then
+		fail "$name accepted: $(grep -m1 -E 'Protocol|Cipher is' "$TMP/$name.txt")"
+	fi
+	grep -q '"status":"ok"' "$TMP/$name.txt" && fail "$name: answered"
+	return 0
+}
+# OpenSSL 3 offers TLS 1.0/1.1 and SHA-1 suites only at security level 0.
+refused_hs tls10 -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+refused_hs tls11 -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+refused_hs tls12-cbc-sha1 -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA:@SECLEVEL=0'
+refused_hs tls12-cbc-sha256 -tls1_2 -cipher 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384'
+ok "TLS 1.0, TLS 1.1 and CBC suites refused"
+# The same through Python's ssl module (another TLS stack's idea of each version).
+for v in 1.0 1.1; do
+	python3 tests/integration/kbs_attack.py tls --port "$PORT" --version "$v" >"$TMP/py$v.txt" 2>&1 &&
+		fail "TLS $v accepted (python): $(cat "$TMP/py$v.txt")"
+done
+for v in 1.2 1.3; do
+	python3 tests/integration/kbs_attack.py tls --port "$PORT" --version "$v" >"$TMP/py$v.txt" 2>&1 ||
+		fail "TLS $v refused (python): $(cat "$TMP/py$v.txt")"
+	grep -q "protocol TLSv$v" "$TMP/py$v.txt" || fail "TLS $v: $(cat "$TMP/py$v.txt")"
+done
+ok "python: TLS 1.0 and 1.1 refused, 1.2 and 1.3 served"

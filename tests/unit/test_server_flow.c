@@ -446,31 +446,40 @@ static void test_dcap_failure(void **state)
 	kbs_ec_key_free(key);
 }
 
+/* A table full of attested sessions refuses with 503; one full of challenged sessions
+ * makes room by evicting the oldest challenge (issue 14: anyone can create those). */
 static void test_session_table_full(void **state)
 {
 	struct ks_sessions *saved = sf_srv.sessions;
-	struct sf_session s[3];
+	struct sf_session s[4];
 	struct kbs_ec_key *key;
 	struct ks_reply rep;
 	char *body;
 	(void)state;
 
+	assert_int_equal(kbs_ec_key_generate(&key), 0);
 	assert_int_equal(ks_sessions_new(2, 60000, &sf_srv.sessions), 0);
 	sf_do_auth(&s[0]);
 	sf_do_auth(&s[1]);
+	sf_do_auth(&s[2]); /* evicts s[0], the oldest challenge */
+	body = sf_attest_body(&s[0], key, &sf_td_default, 0);
+	sf_attest_refused(s[0].cookie, body, "unknown session");
+	free(body);
+	for (int i = 1; i <= 2; i++) {
+		body = sf_attest_body(&s[i], key, &sf_td_default, 0);
+		free(sf_attest_ok(&s[i], body));
+		free(body);
+	}
 	sf_call("POST", "/kbs/v0/auth", "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}", NULL, NULL, &rep);
 	assert_non_null(strstr(rep.body, "too many sessions, retry later"));
 	sf_assert_error(&rep, 503, "ServiceUnavailable"); /* transient: clients retry */
+	sf_reply_free(&rep);
 	/* Existing sessions are unaffected by the refusal. */
-	assert_int_equal(kbs_ec_key_generate(&key), 0);
-	body = sf_attest_body(&s[1], key, &sf_td_default, 0);
-	free(sf_attest_ok(&s[1], body));
 	sf_fetch_ok(s[1].cookie, NULL, key);
-	free(body);
 	kbs_ec_key_free(key);
 	ks_sessions_free(sf_srv.sessions);
 	sf_srv.sessions = saved;
-	sf_do_auth(&s[2]);
+	sf_do_auth(&s[3]);
 }
 
 int main(void)

@@ -1,129 +1,118 @@
-/* Resources: read into the thread's locked buffer, wiped on release, refused when the file
- * is readable by others or too large; each thread has its own buffer. */
+/* Resource reads stay beneath resources_dir (issue 14 item 5): no symbolic link on the
+ * way or at the end, one hard link, a regular file, and a FIFO never blocks; with openat2
+ * and with the component walk used where openat2 is missing. */
 #include "testutil.h"
 #include "server/resources.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/ks-res-XXXXXX";
+static char root[PATH_MAX], res[PATH_MAX + 8];
 
-static void put(const char *name, const void *data, size_t len, mode_t mode)
+static void put(const char *rel, const char *text, unsigned mode)
 {
-	char path[256];
-	int fd;
+	char p[PATH_MAX + 64];
+	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/r/t/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(fchmod(fd, mode), 0);
-	close(fd);
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(p, mode), 0);
+}
+
+static void at(const char *rel, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", root, rel);
 }
 
 static int setup(void **state)
 {
-	char path[256];
-	static uint8_t big[KS_RESOURCE_MAX + 1];
-
+	char a[PATH_MAX + 64], b[PATH_MAX + 64];
 	(void)state;
-	if (!mkdtemp(dir))
+
+	snprintf(root, sizeof(root), "/tmp/test_server_resources.XXXXXX");
+	if (!mkdtemp(root))
 		return -1;
-	snprintf(path, sizeof(path), "%s/r", dir);
-	if (mkdir(path, 0700) < 0)
+	snprintf(res, sizeof(res), "%s/res", root);
+	at("res", a, sizeof(a)); mkdir(a, 0700);
+	at("res/default", a, sizeof(a)); mkdir(a, 0700);
+	at("res/default/luks", a, sizeof(a)); mkdir(a, 0700);
+	at("outside", a, sizeof(a)); mkdir(a, 0700);
+	put("res/default/luks/good", "inside", 0600);
+	put("outside/secret", "outside", 0600);
+	put("outside/linked", "hardlinked", 0600);
+	/* A directory link out of the tree, a link as the last component, a hard link to a
+	 * file elsewhere, a FIFO. */
+	at("res/evil", a, sizeof(a));
+	if (symlink("../outside", a) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/r/t", dir);
-	if (mkdir(path, 0700) < 0)
+	at("res/default/luks/final", a, sizeof(a));
+	if (symlink("../../../outside/secret", a) < 0)
 		return -1;
-	put("a", "first secret", 12, 0600);
-	put("b", "2nd", 3, 0600);
-	put("open", "x", 1, 0644);
-	put("big", big, sizeof(big), 0600);
+	at("outside/linked", a, sizeof(a));
+	at("res/default/luks/hard", b, sizeof(b));
+	if (link(a, b) < 0)
+		return -1;
+	at("res/default/luks/fifo", a, sizeof(a));
+	if (mkfifo(a, 0600) < 0)
+		return -1;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[300];
-
+	char cmd[PATH_MAX + 16];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void test_read_release(void **state)
-{
-	struct secret a = { 0 }, b = { 0 };
-	uint8_t *buf;
-
-	(void)state;
-	assert_int_equal(ks_resource_read(dir, "r/t/a", &a), 0);
-	assert_int_equal(a.len, 12);
-	assert_memory_equal(a.data, "first secret", 12);
-	buf = a.data;
-	ks_resource_release(&a);
-	assert_null(a.data);
-	assert_int_equal(a.len, 0);
-	assert_int_equal(buf[0], 0); /* wiped in place */
-	assert_int_equal(buf[11], 0);
-	/* the next read reuses the thread's buffer */
-	assert_int_equal(ks_resource_read(dir, "r/t/b", &b), 0);
-	assert_ptr_equal(b.data, buf);
-	assert_int_equal(b.len, 3);
-	assert_memory_equal(b.data, "2nd", 3);
-	ks_resource_release(&b);
-}
-
-static void test_refusals(void **state)
+static void check_all(void)
 {
 	struct secret s = { 0 };
 
-	(void)state;
-	assert_int_equal(ks_resource_read(dir, "r/t/missing", &s), -ENOENT);
-	assert_int_equal(ks_resource_read(dir, "r/t/open", &s), -EPERM);
-	assert_int_equal(ks_resource_read(dir, "r/t/big", &s), -EFBIG);
+	assert_int_equal(ks_resource_read(res, "default/luks/good", &s), 0);
+	assert_int_equal(s.len, 6);
+	assert_memory_equal(s.data, "inside", 6);
+	ks_resource_release(&s);
+	/* The path through the directory link exists; it must not be followed. */
+	assert_int_equal(ks_resource_read(root, "res/evil/secret", &s), -EPERM);
+	assert_int_equal(ks_resource_read(res, "default/luks/final", &s), -EPERM);
+	assert_int_equal(ks_resource_read(res, "default/luks/hard", &s), -EPERM);
+	assert_int_equal(ks_resource_read(res, "default/luks/fifo", &s), -EPERM); /* at once */
+	assert_int_equal(ks_resource_read(res, "default/luks/none", &s), -ENOENT);
 	assert_null(s.data);
 }
 
-static void *other_thread(void *arg)
+static void test_openat2(void **state)
 {
-	struct secret s = { 0 };
-	uint8_t **out = arg;
-
-	if (ks_resource_read(dir, "r/t/a", &s) == 0 && s.len == 12 && memcmp(s.data, "first secret", 12) == 0)
-		*out = s.data;
-	ks_resource_release(&s);
-	return NULL;
+	(void)state;
+	ks_resources_test_force_walk(false);
+	check_all();
 }
 
-static void test_per_thread(void **state)
+static void test_walk(void **state)
 {
-	struct secret s = { 0 };
-	uint8_t *theirs = NULL;
-	pthread_t t;
-
 	(void)state;
-	assert_int_equal(ks_resource_read(dir, "r/t/b", &s), 0);
-	assert_int_equal(pthread_create(&t, NULL, other_thread, &theirs), 0);
-	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_non_null(theirs);
-	assert_ptr_not_equal(theirs, s.data);
-	assert_memory_equal(s.data, "2nd", 3); /* untouched by the other thread's read */
-	ks_resource_release(&s);
+	ks_resources_test_force_walk(true);
+	check_all();
+	ks_resources_test_force_walk(false);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_read_release),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_per_thread),
+		cmocka_unit_test(test_openat2),
+		cmocka_unit_test(test_walk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,8 +13,8 @@ static void test_create_get(void **state)
 	(void)state;
 
 	assert_int_equal(ks_sessions_new(8, 60000, &t), 0);
-	assert_int_equal(ks_session_create(t, &a), 0);
-	assert_int_equal(ks_session_create(t, &b), 0);
+	assert_int_equal(ks_session_create(t, NULL, &a), 0);
+	assert_int_equal(ks_session_create(t, NULL, &b), 0);
 	assert_memory_not_equal(a.id, b.id, KS_SESSION_ID_LEN);
 	assert_string_not_equal(a.nonce, b.nonce);
 	assert_int_equal(strlen(a.nonce), KS_NONCE_B64_LEN);
@@ -34,7 +34,7 @@ static void test_attest_first_wins(void **state)
 	(void)state;
 
 	assert_int_equal(ks_sessions_new(4, 60000, &t), 0);
-	assert_int_equal(ks_session_create(t, &s), 0);
+	assert_int_equal(ks_session_create(t, NULL, &s), 0);
 	assert_int_equal(ks_session_attest(t, s.id, &c1), 0);
 	assert_int_equal(ks_session_attest(t, s.id, &c2), 0);
 	assert_int_equal(ks_session_get(t, s.id, &got), 0);
@@ -47,23 +47,82 @@ static void test_expiry_and_capacity(void **state)
 {
 	struct ks_sessions *t;
 	struct ks_session s[4], extra, got;
+	struct ks_claims c = { 0 };
 	(void)state;
 
 	assert_int_equal(ks_sessions_new(4, 10 * 1000, &t), 0);
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(ks_session_create(t, &s[i]), 0);
-	assert_int_equal(ks_session_create(t, &extra), -ENOSPC); /* full of live sessions */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(ks_session_create(t, NULL, &s[i]), 0);
+		assert_int_equal(ks_session_attest(t, s[i].id, &c), 0);
+	}
+	assert_int_equal(ks_session_create(t, NULL, &extra), -ENOSPC); /* full of attested sessions */
 	ks_sessions_free(t);
 
 	assert_int_equal(ks_sessions_new(4, 1, &t), 0); /* 1 ms lifetime */
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(ks_session_create(t, &s[i]), 0);
+		assert_int_equal(ks_session_create(t, NULL, &s[i]), 0);
 	usleep(5000);
 	assert_int_equal(ks_session_get(t, s[0].id, &got), -ETIMEDOUT);
 	assert_int_equal(ks_session_get(t, s[0].id, &got), -ENOENT); /* removed */
-	assert_int_equal(ks_session_create(t, &extra), 0); /* expired ones were evicted */
+	assert_int_equal(ks_session_create(t, NULL, &extra), 0); /* expired ones were evicted */
 	usleep(5000);
 	assert_int_equal(ks_sessions_count(t), 0);
+	ks_sessions_free(t);
+}
+
+static struct ks_peer peer(uint8_t last)
+{
+	struct ks_peer p = { .b = { [10] = 0xff, [11] = 0xff, [12] = 10, [15] = last } };
+
+	return p;
+}
+
+/* Issue 14: one client flooding /auth neither fills the table nor holds challenges long.
+ * A full table evicts the oldest challenged session (never an attested one); one peer
+ * holds at most its quota of challenges; challenges expire before attested sessions. */
+static void test_challenge_flood(void **state)
+{
+	struct ks_sessions *t;
+	struct ks_session att, first, s, got;
+	struct ks_claims c = { .tcb_status = 3 };
+	struct ks_peer a = peer(1), b = peer(2);
+	(void)state;
+
+	assert_int_equal(ks_sessions_new(8, 60000, &t), 0);
+	ks_sessions_set_challenge_limits(t, 60000, 0);
+	assert_int_equal(ks_session_create(t, &b, &att), 0);
+	assert_int_equal(ks_session_attest(t, att.id, &c), 0);
+	assert_int_equal(ks_session_create(t, &a, &first), 0);
+	for (int i = 0; i < 1000; i++) /* many times the table: the oldest challenge goes */
+		assert_int_equal(ks_session_create(t, &a, &s), 0);
+	assert_int_equal(ks_session_get(t, first.id, &got), -ENOENT);
+	assert_int_equal(ks_session_get(t, s.id, &got), 0);
+	assert_int_equal(ks_session_get(t, att.id, &got), 0); /* the attested one stays */
+	assert_int_equal(got.state, KS_SESSION_ATTESTED);
+	assert_int_equal(ks_sessions_count(t), 8);
+	ks_sessions_free(t);
+
+	assert_int_equal(ks_sessions_new(64, 60000, &t), 0);
+	ks_sessions_set_challenge_limits(t, 60000, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ks_session_create(t, &a, &s), 0);
+	assert_int_equal(ks_session_create(t, &a, &got), -EBUSY);
+	assert_int_equal(ks_session_create(t, &b, &got), 0); /* another peer is not affected */
+	assert_int_equal(ks_session_attest(t, s.id, &c), 0); /* an answered one frees a place */
+	assert_int_equal(ks_session_create(t, &a, &got), 0);
+	assert_int_equal(ks_session_create(t, &a, &got), -EBUSY);
+	ks_sessions_free(t);
+
+	assert_int_equal(ks_sessions_new(64, 60000, &t), 0);
+	ks_sessions_set_challenge_limits(t, 1, 2); /* 1 ms to answer */
+	assert_int_equal(ks_session_create(t, &a, &att), 0);
+	assert_int_equal(ks_session_attest(t, att.id, &c), 0);
+	assert_int_equal(ks_session_create(t, &a, &s), 0);
+	usleep(5000);
+	assert_int_equal(ks_session_get(t, s.id, &got), -ETIMEDOUT);
+	assert_int_equal(ks_session_get(t, att.id, &got), 0); /* attested: the full lifetime */
+	for (int i = 0; i < 2; i++) /* expired challenges no longer count against the quota */
+		assert_int_equal(ks_session_create(t, &a, &s), 0);
 	ks_sessions_free(t);
 }
 
@@ -77,7 +136,7 @@ static void test_churn(void **state)
 
 	assert_int_equal(ks_sessions_new(64, 60000, &t), 0);
 	for (int i = 0; i < 64; i++)
-		assert_int_equal(ks_session_create(t, &live[i]), 0);
+		assert_int_equal(ks_session_create(t, NULL, &live[i]), 0);
 	for (int i = 0; i < 64; i++)
 		assert_int_equal(ks_session_get(t, live[i].id, &got), 0);
 	assert_int_equal(ks_sessions_count(t), 64);
@@ -101,6 +160,7 @@ int main(void)
 		cmocka_unit_test(test_create_get),
 		cmocka_unit_test(test_attest_first_wins),
 		cmocka_unit_test(test_expiry_and_capacity),
+		cmocka_unit_test(test_challenge_flood),
 		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_id_parse),
 	};

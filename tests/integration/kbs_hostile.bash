@@ -1,0 +1,57 @@
+# shellcheck disable=SC2034 # SIM, ATTACK, RC, MS... are for the scripts that source this
+# Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
+# simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.
+# hostile_setup: PKI, simulator at $TMP/tsm, policy for default/luks/demo, the resource.
+# start_ks NAME [EXTRA_JSON]: tdx-keyserver on 127.0.0.1:0 with extra config members
+#   (e.g. '"request_timeout_s":3'); sets SRV_PORT and SRV_PID; log $TMP/NAME.log.
+# legit_fetch NAME [fetch options...]: tdx-unlock fetch of default/luks/demo from 127.0.0.1;
+#   sets RC and MS; secret in $TMP/NAME.secret, stderr in $TMP/NAME.err.
+# server_rss_kb PID: resident set of a process in kB.
+SIM=$BUILD/tdx-sim KS=$BUILD/tdx-keyserver TU=$BUILD/tdx-unlock
+ATTACK=tests/integration/kbs_attack.py
+KE=$PWD/keys-example
+
+need_attack_tools() {
+	for b in "$SIM" "$KS" "$TU"; do [ -x "$b" ] || fail "$b not built"; done
+	command -v python3 >/dev/null && python3 -c 'import ssl' 2>/dev/null || skip "python3 with ssl absent (make deps)"
+	command -v jq >/dev/null || skip "jq absent (make deps)"
+	# The attacker speaks from 127.0.0.2 (another peer than the client on 127.0.0.1).
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2",0))' 2>/dev/null ||
+		skip "cannot bind 127.0.0.2 (the attacker's loopback address)"
+}
+
+hostile_setup() {
+	"$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
+	mount_sim "$TMP/tsm"
+	"$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
+	"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
+	jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/demo": $p[0]}' >"$TMP/policy.json"
+	mkdir -p "$TMP/res/default/luks"
+	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
+	chmod 600 "$TMP/res/default/luks/demo"
+}
+
+start_ks() {
+	local name=$1 extra=${2:-}
+	cat >"$TMP/$name.json" <<-JSON
+	{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
+	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
+	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"${extra:+,$extra}}
+	JSON
+	"$KS" serve --config "$TMP/$name.json" 2>"$TMP/$name.log" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
+	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
+}
+
+legit_fetch() {
+	local name=$1 start; shift
+	start=$(date +%s%N)
+	"$TU" fetch --url "https://127.0.0.1:$SRV_PORT" --ca "$KE/ca.pem" --tsm-dir "$TMP/tsm" \
+		--resource default/luks/demo -o "$TMP/$name.secret" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	RC=$?
+	MS=$((($(date +%s%N) - start) / 1000000))
+}
+
+server_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
