@@ -100,7 +100,7 @@ static int add_slot_and_token(struct crypt_device *cd, const struct secret *vk, 
 			      struct luks_token *tok, int *token_id, int *keyslot)
 {
 	struct crypt_pbkdf_type pbkdf = {
-		.type = CRYPT_KDF_PBKDF2, .hash = "sha512",
+		.type = CRYPT_KDF_PBKDF2, .hash = LUKS_PBKDF_HASH,
 		.iterations = LUKS_PBKDF_ITERATIONS, .flags = CRYPT_PBKDF_NO_BENCHMARK,
 	};
 	_cleanup_free_ char *json = NULL;
@@ -108,7 +108,7 @@ static int add_slot_and_token(struct crypt_device *cd, const struct secret *vk, 
 
 	r = crypt_set_pbkdf_type(cd, &pbkdf);
 	if (r < 0)
-		return log_errno(r, "bind: setting PBKDF2-sha512 with %d iterations", LUKS_PBKDF_ITERATIONS);
+		return log_errno(r, "bind: setting PBKDF2-" LUKS_PBKDF_HASH " with %d iterations", LUKS_PBKDF_ITERATIONS);
 	r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, (const char *)vk->data, vk->len,
 					    (const char *)secret->data, secret->len);
 	if (r < 0)

@@ -54,16 +54,3 @@ int luks_token_read(struct crypt_device *cd, int id, struct luks_token *tok)
 		log_err("token %d of type %s is malformed (see the line above); skipping it", id, LUKS_TOKEN_TYPE);
 	return r;
 }
-
-int luks_active_keyslots(struct crypt_device *cd)
-{
-	int n = 0, max = crypt_keyslot_max(CRYPT_LUKS2);
-
-	for (int ks = 0; ks < max; ks++) {
-		crypt_keyslot_info st = crypt_keyslot_status(cd, ks);
-
-		if (st == CRYPT_SLOT_ACTIVE || st == CRYPT_SLOT_ACTIVE_LAST)
-			n++;
-	}
-	return n;
-}
