@@ -65,7 +65,7 @@ int kbs_http_open(struct kbs_http *h, const char *ca_file, long connect_timeout_
 	memset(h, 0, sizeof(*h));
 	if (!global_done) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return log_errno(-EIO, "libcurl initialisation failed");
+			return log_fail(-EIO, "libcurl initialisation failed");
 		global_done = true;
 	}
 	h->curl = curl_easy_init();

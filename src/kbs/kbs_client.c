@@ -141,21 +141,21 @@ static bool wait_next(const struct kbs_client_opts *o, int watch, long ms, bool 
 static int check_resources(const char *const *resources, size_t n, bool attest_only)
 {
 	if ((n == 0 && !attest_only) || n > KBS_MAX_RESOURCES)
-		return log_errno(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
+		return log_fail(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
 	for (size_t i = 0; i < n; i++)
 		if (!resource_path_valid(resources[i]))
-			return log_errno(-EINVAL, "kbs: resource '%s' is not REPO/TYPE/TAG", resources[i]);
+			return log_fail(-EINVAL, "kbs: resource '%s' is not REPO/TYPE/TAG", resources[i]);
 	return 0;
 }
 
 static int check_opts(const struct kbs_client_opts *o, const char *const *resources, size_t n, bool attest_only)
 {
 	if (o->n_urls == 0 || o->n_urls > KBS_MAX_URLS)
-		return log_errno(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
+		return log_fail(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
 	for (size_t i = 0; i < o->n_urls; i++)
 		if (strncmp(o->urls[i], "https://", 8) != 0 || strlen(o->urls[i]) > KBS_BASE_URL_MAX)
-			return log_errno(-EINVAL, "kbs: '%s' is not an https:// URL of at most %d characters", o->urls[i],
-					 KBS_BASE_URL_MAX);
+			return log_fail(-EINVAL, "kbs: '%s' is not an https:// URL of at most %d characters", o->urls[i],
+					KBS_BASE_URL_MAX);
 	return check_resources(resources, n, attest_only);
 }
 

@@ -31,19 +31,19 @@ static int token_from_opts(const struct luks_bind_opts *o, struct luks_token *t)
 	memset(t, 0, sizeof(*t));
 	t->n_keyslots = 1; /* the real keyslot number is filled in once it exists */
 	if (o->n_urls > LUKS_TOKEN_MAX_URLS)
-		return log_errno(-EINVAL, "bind: at most %d --url", LUKS_TOKEN_MAX_URLS);
+		return log_fail(-EINVAL, "bind: at most %d --url", LUKS_TOKEN_MAX_URLS);
 	for (size_t i = 0; i < o->n_urls; i++) {
 		if (strlen(o->urls[i]) > LUKS_TOKEN_URL_MAX)
-			return log_errno(-EINVAL, "bind: --url %.64s... is longer than %d characters",
-					 o->urls[i], LUKS_TOKEN_URL_MAX);
+			return log_fail(-EINVAL, "bind: --url %.64s... is longer than %d characters",
+					o->urls[i], LUKS_TOKEN_URL_MAX);
 		strcpy(t->urls[t->n_urls++], o->urls[i]);
 	}
 	if (!o->resource || strlen(o->resource) > LUKS_RESOURCE_MAX)
-		return log_errno(-EINVAL, "bind: --resource must be REPO/TYPE/TAG");
+		return log_fail(-EINVAL, "bind: --resource must be REPO/TYPE/TAG");
 	strcpy(t->resource, o->resource);
 	if (o->ca_file) {
 		if (strlen(o->ca_file) > LUKS_TOKEN_PATH_MAX)
-			return log_errno(-EINVAL, "bind: --ca path is longer than %d characters", LUKS_TOKEN_PATH_MAX);
+			return log_fail(-EINVAL, "bind: --ca path is longer than %d characters", LUKS_TOKEN_PATH_MAX);
 		strcpy(t->ca_file, o->ca_file);
 	}
 	t->timeout_s = o->timeout_s;
@@ -143,7 +143,7 @@ static int bind_loaded(struct crypt_device *cd, const struct luks_bind_opts *o, 
 		return r;
 	r = crypt_get_volume_key_size(cd);
 	if (r <= 0)
-		return log_errno(-EINVAL, "bind: %s has no volume key size", o->device);
+		return log_fail(-EINVAL, "bind: %s has no volume key size", o->device);
 	vk_len = (size_t)r;
 	vk.data = secmem_alloc(vk_len);
 	vk.len = vk_len;
@@ -191,7 +191,7 @@ int luks_bind(const struct luks_bind_opts *o, int *token_id, int *keyslot)
 
 	*token_id = *keyslot = -1;
 	if (!o->secret_out)
-		return log_errno(-EINVAL, "bind: --secret-out FILE is required (the secret goes to the key server)");
+		return log_fail(-EINVAL, "bind: --secret-out FILE is required (the secret goes to the key server)");
 	if ((r = token_from_opts(o, &tok)) < 0)
 		return r;
 	if ((r = luks_load(o->device, &cd)) < 0)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void crypt_log_cb(int level, const char *msg, void *usrptr)
 {
@@ -23,9 +24,15 @@ void luks_route_libcryptsetup_log(void)
 
 int luks_load(const char *device, struct crypt_device **cd)
 {
+	struct stat st;
 	int r;
 
 	*cd = NULL;
+	/* libcryptsetup says "Block device required" (ENOTBLK) for a path that does not exist. */
+	if (stat(device, &st) < 0)
+		return log_errno(-errno, "%s", device);
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+		return log_fail(-ENOTBLK, "%s: not a block device or a LUKS2 image file", device);
 	r = crypt_init(cd, device);
 	if (r < 0)
 		return log_errno(r, "%s: cannot open the device (check the path and permissions)", device);

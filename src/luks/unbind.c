@@ -20,7 +20,7 @@ static int token_keyslots(struct crypt_device *cd, int id, int *ks, size_t *n)
 
 	*n = 0;
 	if (crypt_token_json_get(cd, id, &json) < 0 || strnlen(json, LUKS_TOKEN_JSON_MAX + 1) > LUKS_TOKEN_JSON_MAX)
-		return log_errno(-EINVAL, "unbind: cannot read token %d", id);
+		return log_fail(-EINVAL, "unbind: cannot read token %d", id);
 	root = json_tokener_parse(json);
 	if (!root || !json_object_object_get_ex(root, "keyslots", &arr) || !json_object_is_type(arr, json_type_array))
 		return 0;
@@ -43,8 +43,8 @@ static int find_token(struct crypt_device *cd, const char *device, int *token)
 	if (*token >= 0) {
 		if (*token >= max || crypt_token_status(cd, *token, &type) == CRYPT_TOKEN_INACTIVE ||
 		    !type || strcmp(type, LUKS_TOKEN_TYPE))
-			return log_errno(-ENOENT, "unbind: %s has no %s token %d (see tdx-unlock list)", device,
-					 LUKS_TOKEN_TYPE, *token);
+			return log_fail(-ENOENT, "unbind: %s has no %s token %d (see tdx-unlock list)", device,
+					LUKS_TOKEN_TYPE, *token);
 		return 0;
 	}
 	for (int id = 0; id < max; id++) {
@@ -53,12 +53,12 @@ static int find_token(struct crypt_device *cd, const char *device, int *token)
 		if (st == CRYPT_TOKEN_INACTIVE || st == CRYPT_TOKEN_INVALID || !type || strcmp(type, LUKS_TOKEN_TYPE))
 			continue;
 		if (found >= 0)
-			return log_errno(-EINVAL, "unbind: %s has several %s tokens: choose one with --token N "
-					 "(see tdx-unlock list)", device, LUKS_TOKEN_TYPE);
+			return log_fail(-EINVAL, "unbind: %s has several %s tokens: choose one with --token N "
+					"(see tdx-unlock list)", device, LUKS_TOKEN_TYPE);
 		found = id;
 	}
 	if (found < 0)
-		return log_errno(-ENOENT, "unbind: %s has no %s token", device, LUKS_TOKEN_TYPE);
+		return log_fail(-ENOENT, "unbind: %s has no %s token", device, LUKS_TOKEN_TYPE);
 	*token = found;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "../common/log.h"
 #include "../common/mono_time.h"
 #include "../common/secmem.h"
+#include "../common/version.h"
 #include "../kbs/kbs_client.h"
 #include "../luks/luks.h"
 #include "../luks/settings.h"
@@ -14,8 +15,6 @@
 #include <libcryptsetup.h>
 #include <string.h>
 #include <time.h>
-
-#define PLUGIN_VERSION "0.1.0"
 
 const char *cryptsetup_token_version(void);
 int cryptsetup_token_open(struct crypt_device *cd, int token, char **buffer, size_t *buffer_len, void *usrptr);
@@ -63,7 +62,7 @@ static void sink_end(struct sink_ctx *s)
 
 const char *cryptsetup_token_version(void)
 {
-	return PLUGIN_VERSION;
+	return TDX_UNLOCK_VERSION;
 }
 
 /* kbs_fetch's result as a token plugin return code (§2.4). */

@@ -137,9 +137,9 @@ int qgs_get_quote(const char *addr, const uint8_t tdreport[1024], int timeout_ms
 	else if (strncmp(addr, "tcp:", 4) == 0)
 		fd = open_tcp(addr + 4, timeout_ms);
 	else
-		return log_errno(-EINVAL, "QGS address '%s' is not vsock:CID:PORT or tcp:HOST:PORT", addr);
+		return log_fail(-EINVAL, "QGS address '%s' is not vsock:CID:PORT or tcp:HOST:PORT", addr);
 	if (fd == -EINVAL)
-		return log_errno(fd, "QGS address '%s' is not vsock:CID:PORT or tcp:HOST:PORT", addr);
+		return log_fail(fd, "QGS address '%s' is not vsock:CID:PORT or tcp:HOST:PORT", addr);
 	if (fd < 0)
 		return log_errno(fd, "QGS: connecting to %s (is the host's QGS running and reachable?)", addr);
 	if ((r = set_timeouts(fd, timeout_ms)) < 0)
@@ -151,7 +151,7 @@ int qgs_get_quote(const char *addr, const uint8_t tdreport[1024], int timeout_ms
 		return log_errno(r, "QGS: reading the response length from %s", addr);
 	mlen = qgs_frame_len(hdr);
 	if (mlen < QGS_HEADER_LEN || mlen > QGS_MSG_MAX)
-		return log_errno(-EBADMSG, "QGS: response length %u from %s is out of bounds", mlen, addr);
+		return log_fail(-EBADMSG, "QGS: response length %u from %s is out of bounds", mlen, addr);
 	msg = malloc(mlen);
 	if (!msg)
 		return -ENOMEM;
@@ -159,9 +159,9 @@ int qgs_get_quote(const char *addr, const uint8_t tdreport[1024], int timeout_ms
 		return log_errno(r, "QGS: reading the %u-byte response from %s", mlen, addr);
 	r = qgs_decode_quote_resp(msg, mlen, &q, &qlen, &code);
 	if (r == -EREMOTEIO)
-		return log_errno(r, "QGS at %s reported error 0x%08x", addr, code);
+		return log_fail(r, "QGS at %s reported error 0x%08x", addr, code);
 	if (r < 0)
-		return log_errno(r, "QGS: malformed GET_QUOTE response from %s", addr);
+		return log_fail(r, "QGS: malformed GET_QUOTE response from %s", addr);
 	*quote = malloc(qlen);
 	if (!*quote)
 		return -ENOMEM;

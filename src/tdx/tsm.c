@@ -144,7 +144,7 @@ int tsm_get_quote(const char *dir, const uint8_t rd[64], uint8_t **quote, size_t
 			sleep_ms(100L << attempt);
 		/* A private entry per request avoids races with other users of configfs-tsm. */
 		if (snprintf(entry, sizeof(entry), "%s/tdx-unlock.%ld.%u", dir, (long)getpid(), counter++) >= (int)sizeof(entry))
-			return log_errno(-ENAMETOOLONG, "configfs-tsm: report directory path too long");
+			return log_fail(-ENAMETOOLONG, "configfs-tsm: report directory path too long");
 		if (mkdir(entry, 0700) < 0) {
 			r = -errno;
 			if (r == -ENXIO || r == -ENOENT)

@@ -101,7 +101,7 @@ ok "unbind of the last keyslot refused with the header unchanged"
 bind --secret-out "$TMP/s5" 2>/dev/null || fail "bind (5)"
 cryptsetup token export --token-id 0 "$IMG" | sed 's/"keyslots":\[[^]]*\]/"keyslots":["0"]/' >"$TMP/tampered.json"
 grep -q '"keyslots":\["0"\]' "$TMP/tampered.json" || fail "could not tamper the token: $(cat "$TMP/tampered.json")"
-cryptsetup token remove --token-id 0 "$IMG" && cryptsetup token import --token-id 0 --json-file "$TMP/tampered.json" "$IMG" ||
+{ cryptsetup token remove --token-id 0 "$IMG" && cryptsetup token import --token-id 0 --json-file "$TMP/tampered.json" "$IMG"; } ||
 	fail "cryptsetup token import"
 h=$(hdr "$IMG")
 "$TU" unbind "$IMG" 2>"$TMP/err" && fail "unbind removed the keyslot a tampered token listed"
@@ -109,7 +109,7 @@ grep -qx "tdx-unlock: error: unbind: token 0 of $IMG lists keyslot 0, which tdx-
 	fail "unclear message: $(cat "$TMP/err")"
 [ "$(hdr "$IMG")" = "$h" ] || fail "header changed by a refused unbind"
 pass_opens "after unbind of a tampered token"
-cryptsetup token remove --token-id 0 "$IMG" && cryptsetup luksKillSlot -q --key-file "$PASS" "$IMG" 1 || fail "cleanup (5)"
+{ cryptsetup token remove --token-id 0 "$IMG" && cryptsetup luksKillSlot -q --key-file "$PASS" "$IMG" 1; } || fail "cleanup (5)"
 ok "unbind of a token tampered to list the passphrase keyslot: refused, header byte-identical"
 
 # --- bind authorised at the terminal prompt: the typed passphrase is not echoed ----------
