@@ -27,9 +27,10 @@ static int via_qgs(const struct evidence_opts *o, const uint8_t rd[64], uint8_t 
 		const char *why = NULL;
 		size_t n;
 
-		r = file_read_all(o->tdreport_file, TDX_TDREPORT_LEN + 1, &buf, &n);
+		r = strcmp(o->tdreport_file, "-") == 0 ? file_read_all("-", TDX_TDREPORT_LEN + 1, &buf, &n) :
+		    file_read_regular(o->tdreport_file, TDX_TDREPORT_LEN + 1, o->deadline_ms, &buf, &n);
 		if (r < 0)
-			return log_errno(r, "reading TDREPORT %s", o->tdreport_file);
+			return log_fail(r, "reading TDREPORT %s: %s", o->tdreport_file, file_read_strerror(r));
 		r = tdx_tdreport_parse(buf, n, &td, &why);
 		if (r < 0)
 			return log_fail(r, "%s: %s", o->tdreport_file, why);
@@ -40,7 +41,7 @@ static int via_qgs(const struct evidence_opts *o, const uint8_t rd[64], uint8_t 
 		return r;
 	}
 	return qgs_get_quote(o->qgs_addr, tdreport, o->qgs_timeout_ms ? o->qgs_timeout_ms : 30000,
-			     quote, len);
+			     o->deadline_ms, quote, len);
 }
 
 static int check_quote(const uint8_t *quote, size_t len, const uint8_t rd[64])
@@ -64,7 +65,7 @@ int evidence_get_quote(const struct evidence_opts *o, const uint8_t rd[64],
 
 	if (o->tsm_dir || !(o->qgs_addr || o->tdreport_file)) {
 		*method = EVIDENCE_TSM;
-		r = tsm_get_quote(o->tsm_dir, rd, quote, len);
+		r = tsm_get_quote(o->tsm_dir, rd, o->deadline_ms, quote, len);
 		/* Fall back only when configfs-tsm is absent and nothing was configured. */
 		if (r == -ENOENT || r == -ENXIO) {
 			if (o->tsm_dir)
