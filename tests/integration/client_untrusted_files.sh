@@ -52,6 +52,39 @@ grep -qx "tdx-unlock: error: reading the kernel command line $TMP/cmdline.fifo: 
 	fail "command line FIFO: unclear: $(cat "$TMP/cmdline.err")"
 ok "a FIFO as the kernel command line: refused in $MS ms"
 
+# The CA now reaches libcurl as a blob: it must still be the only trust. A key server with
+# the keys-example certificate, OpenSSL's default store pointed at that CA (SSL_CERT_FILE):
+# pinned to another CA, the client refuses; pinned to the right one, TLS passes (the attempt
+# then fails at the evidence step: no TD here).
+KS=$BUILD/tdx-keyserver
+if [ -x "$KS" ] && command -v openssl >/dev/null; then
+	KE=$PWD/keys-example
+	mkdir -p "$TMP/ks/res" "$TMP/ks/coll"
+	echo '{}' >"$TMP/ks/policy.json"
+	cat >"$TMP/ks/ks.json" <<-JSON
+	{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
+	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"coll",
+	 "trust_anchor":"$KE/ca.pem","audit_log":"audit.log","threads":2}
+	JSON
+	"$KS" serve --config "$TMP/ks/ks.json" 2>"$TMP/ks.log" &
+	PIDS+=($!)
+	wait_for 100 grep -q "listening on" "$TMP/ks.log" || fail "key server did not start: $(cat "$TMP/ks.log")"
+	KPORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/ks.log")
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=other-ca -days 1 \
+		-keyout "$TMP/other-ca.key" -out "$TMP/other-ca.pem" 2>/dev/null || fail "openssl: other CA"
+	mkdir -p "$TMP/no-tsm"
+	run other 30 env SSL_CERT_FILE="$KE/ca.pem" "$TU" fetch --url "https://127.0.0.1:$KPORT" --resource a/b/c \
+		--ca "$TMP/other-ca.pem" --tsm-dir "$TMP/no-tsm" -o "$TMP/out" --timeout 20
+	grep -q "TLS certificate verification failed" "$TMP/other.err" || fail "another CA pinned: $(cat "$TMP/other.err")"
+	run right 30 "$TU" fetch --url "https://127.0.0.1:$KPORT" --resource a/b/c --ca "$KE/ca.pem" \
+		--tsm-dir "$TMP/no-tsm" -o "$TMP/out" --timeout 20
+	grep -q "evidence failed\|giving up.*TDX evidence" "$TMP/right.err" || fail "right CA: $(cat "$TMP/right.err")"
+	grep -q "TLS certificate verification failed" "$TMP/right.err" && fail "right CA refused: $(cat "$TMP/right.err")"
+	ok "the pinned CA blob is the only trust (the default store is not consulted); the right CA passes TLS"
+else
+	echo "note: $KS or openssl absent: the pinning check is not run"
+fi
+
 # A token naming a FIFO as its CA, with no configuration file (the mode that trusts the
 # token): unlock refuses at once instead of blocking until the deadline and beyond.
 if [ "$(id -u)" != 0 ] || ! command -v cryptsetup >/dev/null; then
