@@ -82,6 +82,25 @@ static int map_error(int r)
 	}
 }
 
+/* kbs_fetch's result in words for the summary line: its own errors are decisions (a
+ * deadline, a refusal), not what strerror() would say about them. */
+static const char *outcome(int r)
+{
+	switch (r) {
+	case -ETIMEDOUT:
+		return "the deadline passed";
+	case -EACCES:
+	case -EPERM:
+		return "the key server refused the evidence or the policy denied it";
+	case -EKEYREJECTED:
+		return "the key server's certificate was not accepted";
+	case -EINVAL:
+		return "the configuration, the token or the CA file is not usable";
+	default:
+		return strerror(-r);
+	}
+}
+
 static int fetch(const struct luks_token *tok, struct secret *secret, struct sink_ctx *sink)
 {
 	struct luks_sources src;
@@ -109,8 +128,8 @@ static int fetch(const struct luks_token *tok, struct secret *secret, struct sin
 	start = mono_ms();
 	r = kbs_fetch(&ko, &resource, 1, secret);
 	if (r < 0) {
-		log_err("no secret for %s after %.1f s (%s): falling back to the next token or the passphrase",
-			resource, (double)(mono_ms() - start) / 1000, strerror(-r));
+		log_err("no secret for %s after %.1f s (%s; see above): falling back to the next token or the "
+			"passphrase", resource, (double)(mono_ms() - start) / 1000, outcome(r));
 		return map_error(r);
 	}
 	log_info("secret for %s released in %.1f s", resource, (double)(mono_ms() - start) / 1000);

@@ -78,6 +78,8 @@ open_token dead
 grep -q 'Token 0 (tdx-unlock) open failed with -11' "$TMP/dead.err" || fail "nobody listening: no -EAGAIN: $(cat "$TMP/dead.err")"
 [ "$MS" -le 7000 ] || fail "nobody listening: took $MS ms with timeout-s 5"
 grep -q 'attempt 1: ' "$TMP/dead.err" || fail "no per-attempt line: $(cat "$TMP/dead.err")"
+grep -q 'no secret for default/luks/plugin after [0-9.]* s (the deadline passed; see above)' "$TMP/dead.err" ||
+	fail "no summary line: $(grep -v '^#' "$TMP/dead.err")"
 ok "nobody listening on the URL: -EAGAIN after $MS ms (timeout-s 5), one line per attempt"
 echo "rd.tdx_unlock=0" >"$TDX_UNLOCK_CMDLINE"
 open_token disabled
@@ -130,6 +132,8 @@ MS=$((($(date +%s%N) - start) / 1000000))
 { [ "$RC" != 0 ] && [ "$RC" != 124 ]; } || fail "FIFO CA: rc $RC after $MS ms"
 grep -q "CA file $TMP/ca.fifo: not a regular file" "$TMP/fifo.err" || fail "FIFO CA: unclear: $(grep -v '^#' "$TMP/fifo.err")"
 [ "$MS" -lt 3000 ] || fail "FIFO CA: took $MS ms"
+grep -q 'no secret for default/luks/plugin after [0-9.]* s (the configuration, the token or the CA file is not usable; see above)' \
+	"$TMP/fifo.err" || fail "FIFO CA: no summary line: $(grep -v '^#' "$TMP/fifo.err")"
 { cryptsetup token remove --token-id 0 "$IMG" && CS token import --json-file "$TMP/orig.json" --token-id 0 "$IMG"; } ||
 	fail "restoring the token"
 ok "a token naming a FIFO as CA: the plugin refuses it in $MS ms (timeout-s 5)"
