@@ -40,7 +40,9 @@ int luks_load(const char *device, struct crypt_device **cd)
 	if (r < 0) {
 		crypt_free(*cd);
 		*cd = NULL;
-		return log_errno(r, "%s: not a LUKS2 volume (cryptsetup luksDump shows its header)", device);
+		if (r == -EINVAL) /* libcryptsetup's verdict on the content, not an OS error */
+			return log_fail(r, "%s: not a LUKS2 volume (cryptsetup luksDump shows its header)", device);
+		return log_errno(r, "%s: reading the LUKS2 header", device);
 	}
 	return 0;
 }

@@ -45,6 +45,9 @@ for cmd in list unbind; do
 	expect 1 "tdx-unlock: error: $TMP/nonexistent: No such file or directory" "$TU" $cmd "$TMP/nonexistent"
 done
 expect 1 "tdx-unlock: error: /dev/null: not a block device or a LUKS2 image file" "$TU" list /dev/null
+head -c 1M /dev/zero >"$TMP/zero.img"
+expect 1 "tdx-unlock: error: $TMP/zero.img: not a LUKS2 volume (cryptsetup luksDump shows its header)" \
+	"$TU" list "$TMP/zero.img"
 
 # An error the program decided: no strerror after it.
 echo "root=x rd.tdx_unlock=0" >"$TDX_UNLOCK_CMDLINE"
