@@ -1,15 +1,20 @@
 /* The QGS exchange has one bound for the whole of it: a quote service that stalls is cut
  * off at the attempt's deadline, and one that trickles a byte every 100 ms (each read
- * succeeding long before any per-read timeout) is cut off at the time limit. Against an
- * in-process TCP server on 127.0.0.1. */
+ * succeeding long before any per-read timeout) is cut off at the time limit; evidence
+ * collection hands its deadline to the exchange. Against an in-process TCP server on
+ * 127.0.0.1. */
 #include "testutil.h"
 #include "common/log.h"
 #include "common/mono_time.h"
+#include "tdx/evidence.h"
 #include "tdx/qgs_client.h"
+#include "tdx/tdx_types.h"
 #include "tdx/qgs_msg.h"
+#include "../sim/sim_quote.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -152,12 +157,46 @@ static void test_deadline_passed(void **state)
 	server_stop(&s);
 }
 
+/* Evidence collection passes its deadline down: TDREPORT from a file, a QGS that stalls, the
+ * deadline 1 s away and the QGS limit at its 30 s default. */
+static void test_evidence_deadline(void **state)
+{
+	char path[] = "/tmp/test_tdx_qgs_client.XXXXXX";
+	struct tdx_td_info td;
+	uint8_t rd[64] = { 7 }, report[1024], *quote = NULL;
+	struct evidence_opts eo = { 0 };
+	enum evidence_method method;
+	struct server s;
+	size_t len = 0;
+	int64_t start;
+	int fd;
+
+	(void)state;
+	assert_int_equal(sim_profile_default(&td), 0);
+	assert_int_equal(sim_tdreport_build(&td, rd, report), 0);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, report, sizeof(report)), (ssize_t)sizeof(report));
+	close(fd);
+	server_start(&s, STALL);
+	eo.qgs_addr = s.addr;
+	eo.tdreport_file = path;
+	start = mono_ms();
+	eo.deadline_ms = start + 1000;
+	assert_int_equal(evidence_get_quote(&eo, rd, &quote, &len, &method), -ETIMEDOUT);
+	assert_true(mono_ms() - start < 5000);
+	assert_null(quote);
+	server_stop(&s);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stall_bounded_by_deadline),
 		cmocka_unit_test(test_trickle_bounded),
 		cmocka_unit_test(test_deadline_passed),
+		cmocka_unit_test(test_evidence_deadline),
 	};
 
 	log_set_level(LOG_LVL_QUIET);
