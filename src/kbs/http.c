@@ -64,7 +64,6 @@ int kbs_ca_load(const char *path, long long deadline_ms, struct kbs_ca *ca)
 	int r;
 
 	memset(ca, 0, sizeof(*ca));
-	ca->path = path;
 	if (!path)
 		return 0;
 	r = file_read_regular(path, KBS_CA_MAX, deadline_ms, &ca->pem, &ca->len);

@@ -15,7 +15,6 @@
 /* The pinned CA bundle (PEM), read once per fetch by kbs_ca_load: curl never opens the file
  * itself, so a FIFO or a slow file named by a token cannot block a TLS handshake. */
 struct kbs_ca {
-	const char *path;  /* for messages; NULL = the system store */
 	uint8_t *pem;      /* NULL = the system store */
 	size_t len;
 };
