@@ -172,6 +172,9 @@ int tsm_get_quote(const char *dir, const uint8_t rd[64], long long deadline_ms, 
 		else if (r != -EAGAIN)
 			return r;
 	}
+	if (r == -EAGAIN) /* our verdict on the generation counter, not the kernel's error */
+		return log_fail(r, "configfs-tsm: no quote after %d attempts: another writer kept interfering",
+				TSM_ATTEMPTS);
 	return log_errno(r, "configfs-tsm: no quote after %d attempts", TSM_ATTEMPTS);
 }
 
