@@ -83,6 +83,14 @@ ifneq ($(wildcard src/plugin/*.c),)
 BINS += $(BUILD)/libcryptsetup-token-tdx-unlock.so
 endif
 
+# The release version, one place (VERSION): --version of both programs and the token plugin's
+# cryptsetup_token_version() (src/common/version.h).
+VERSION       := $(shell cat VERSION)
+VERSION_USERS := $(BUILD)/obj/src/cli/tdx-unlock.o $(BUILD)/obj/src/cli/tdx-keyserver.o \
+                 $(BUILD)/obj/src/plugin/tdx_unlock_token.o
+$(VERSION_USERS): ALL_CFLAGS += -DTDX_UNLOCK_VERSION='"$(VERSION)"'
+$(VERSION_USERS): VERSION
+
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))

@@ -57,10 +57,14 @@ int cmd_bind(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc || !bo.n_urls || !bo.resource || !bo.secret_out) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = check_args("bind", argc, argv, optind, 1, 1, "DEVICE")) != 0)
+		return c;
+	if (!bo.n_urls)
+		return usage_error("bind", "--url is required");
+	if (!bo.resource)
+		return usage_error("bind", "--resource is required");
+	if (!bo.secret_out)
+		return usage_error("bind", "--secret-out is required");
 	bo.device = argv[optind];
 	luks_route_libcryptsetup_log();
 	if (luks_bind(&bo, &token, &keyslot) < 0)

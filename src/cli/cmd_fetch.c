@@ -61,10 +61,14 @@ int cmd_fetch(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!ko.n_urls || !resource || !out || optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = check_args("fetch", argc, argv, optind, 0, 0, "")) != 0)
+		return c;
+	if (!ko.n_urls)
+		return usage_error("fetch", "--url is required");
+	if (!resource)
+		return usage_error("fetch", "--resource is required");
+	if (!out)
+		return usage_error("fetch", "-o FILE (or -o - for stdout) is required");
 	if (kbs_fetch(&ko, &resource, 1, &secret) < 0)
 		return EXIT_REJECT;
 	r = file_write_all(out, secret.data, secret.len, 0600);

@@ -28,10 +28,8 @@ int cmd_inspect(int argc, char **argv)
 		default: return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		log_err("inspect: expected one FILE (a TDX quote or TDREPORT; - for stdin)");
-		return EXIT_USAGE;
-	}
+	if ((c = check_args("inspect", argc, argv, optind, 1, 1, "FILE")) != 0)
+		return c;
 	r = file_read_all(argv[optind], TDX_INPUT_MAX, &buf, &len);
 	if (r < 0) {
 		log_errno(r, "inspect: cannot read %s", argv[optind]);

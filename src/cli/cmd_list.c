@@ -11,10 +11,10 @@ int cmd_list(int argc, char **argv)
 		puts("usage: tdx-unlock list DEVICE\n  Prints the keyslots and tdx-unlock tokens (URLs, resource, CA path).");
 		return EXIT_OK;
 	}
-	if (argc != 2 || argv[1][0] == '-') {
-		fputs("usage: tdx-unlock list DEVICE\n", stderr);
+	if (argc > 1 && argv[1][0] == '-')
+		return usage_error("list", "unknown option '%s'", argv[1]);
+	if (check_args("list", argc, argv, 1, 1, 1, "DEVICE") != 0)
 		return EXIT_USAGE;
-	}
 	luks_route_libcryptsetup_log();
 	return luks_list(argv[1], stdout) < 0 ? EXIT_REJECT : EXIT_OK;
 }

@@ -49,10 +49,12 @@ int cmd_quote(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!rd_hex || optind != argc || (eo.tsm_dir && (eo.qgs_addr || eo.tdreport_file))) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = check_args("quote", argc, argv, optind, 0, 0, "")) != 0)
+		return c;
+	if (!rd_hex)
+		return usage_error("quote", "--report-data is required");
+	if (eo.tsm_dir && (eo.qgs_addr || eo.tdreport_file))
+		return usage_error("quote", "--tsm-dir cannot be combined with --qgs or --tdreport");
 	r = hex_decode(rd_hex, rd, sizeof(rd));
 	if (r < 0) {
 		log_err("quote: --report-data must be at most 128 hex digits (64 bytes), even length");

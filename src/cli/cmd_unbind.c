@@ -41,10 +41,8 @@ int cmd_unbind(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if ((c = check_args("unbind", argc, argv, optind, 1, 1, "DEVICE")) != 0)
+		return c;
 	luks_route_libcryptsetup_log();
 	return luks_unbind(argv[optind], token) < 0 ? EXIT_REJECT : EXIT_OK;
 }

@@ -44,14 +44,14 @@ int cmd_unlock(int argc, char **argv)
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
+	if ((c = check_args("unlock", argc, argv, optind, 0, uo.all ? 0 : 2, "")) != 0)
+		return c;
 	if (optind < argc)
 		uo.device = argv[optind++];
 	if (optind < argc)
 		uo.name = argv[optind++];
-	if (optind != argc || uo.all == (uo.device != NULL) || (uo.all && uo.name)) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (!uo.all && !uo.device)
+		return usage_error("unlock", "DEVICE or --all is required");
 	luks_route_libcryptsetup_log();
 	return luks_unlock(&uo) < 0 ? EXIT_REJECT : EXIT_OK;
 }

@@ -18,3 +18,9 @@ int cmd_unlock(int argc, char **argv);
 
 /* Parses a whole number of seconds in 1..3600; returns 0 or -EINVAL. */
 int parse_timeout(const char *s, int *out);
+/* Logs "CMD: <what> (see tdx-unlock CMD --help)" and returns EXIT_USAGE: a usage error
+ * names the option or argument at fault instead of printing only the usage. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* 0 when argv[first..argc) holds min..max operands; else usage_error() naming the missing
+ * operand(s) (names, e.g. "DEVICE") or the first unexpected one. */
+int check_args(const char *cmd, int argc, char **argv, int first, int min, int max, const char *names);

@@ -34,8 +34,12 @@ int ks_cmd_serve(int argc, char **argv)
 			return KS_EXIT_USAGE;
 		}
 	}
-	if (!config || optind != argc) {
-		fputs("usage: tdx-keyserver serve --config FILE [-v]\n", stderr);
+	if (optind != argc) {
+		log_err("serve: unexpected argument '%s' (see tdx-keyserver serve --help)", argv[optind]);
+		return KS_EXIT_USAGE;
+	}
+	if (!config) {
+		log_err("serve: --config is required (see tdx-keyserver serve --help)");
 		return KS_EXIT_USAGE;
 	}
 	/* One malloc arena: with per-thread arenas glibc's RSS crept up by ~25 % over the first

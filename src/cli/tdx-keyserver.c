@@ -1,6 +1,7 @@
 /* tdx-keyserver: the reference key server and its offline verification tools. */
 #include "ks_commands.h"
 #include "../common/log.h"
+#include "../common/version.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,7 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fputs("usage: tdx-keyserver [-v] COMMAND [ARGS]\n\ncommands:\n", f);
+	fputs("usage: tdx-keyserver [-v] COMMAND [ARGS]\n       tdx-keyserver --version\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
 }
@@ -40,12 +41,16 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return KS_EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			puts("tdx-keyserver " TDX_UNLOCK_VERSION);
+			return KS_EXIT_OK;
 		} else {
-			usage(stderr);
+			log_err("unknown option '%s' (see tdx-keyserver --help)", argv[i]);
 			return KS_EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
+		log_err("a COMMAND is required");
 		usage(stderr);
 		return KS_EXIT_USAGE;
 	}

@@ -1,6 +1,7 @@
 /* tdx-unlock: attest this TD to a key server and unlock LUKS2 volumes with the secret. */
 #include "commands.h"
 #include "../common/log.h"
+#include "../common/version.h"
 
 #include <string.h>
 
@@ -20,7 +21,7 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fputs("usage: tdx-unlock [-v] COMMAND [ARGS]\n\ncommands:\n", f);
+	fputs("usage: tdx-unlock [-v] COMMAND [ARGS]\n       tdx-unlock --version\n\ncommands:\n", f);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %s\n", commands[i].help);
 }
@@ -36,12 +37,16 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			puts("tdx-unlock " TDX_UNLOCK_VERSION);
+			return EXIT_OK;
 		} else {
-			usage(stderr);
+			log_err("unknown option '%s' (see tdx-unlock --help)", argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
+		log_err("a COMMAND is required");
 		usage(stderr);
 		return EXIT_USAGE;
 	}

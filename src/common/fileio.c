@@ -1,5 +1,6 @@
 #include "fileio.h"
 #include "cleanup.h"
+#include "mono_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,6 +60,73 @@ int file_read_all(const char *path, size_t max, uint8_t **out, size_t *len)
 	if (fd < 0)
 		return -errno;
 	return fd_read_all(fd, max, out, len);
+}
+
+int file_read_regular(const char *path, size_t max, long long deadline_ms, uint8_t **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	_cleanup_free_ uint8_t *buf = NULL;
+	struct stat st;
+	size_t n = 0, cap;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* st_size is a hint only (procfs, configfs and sysfs say 0 or 4096): read to EOF. */
+	cap = st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size : 4096;
+	buf = malloc(cap + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		if (deadline_ms && mono_ms() >= deadline_ms)
+			return -ETIMEDOUT;
+		if (n == cap) {
+			uint8_t *nb;
+
+			if (cap > max)
+				return -EFBIG;
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			nb = realloc(buf, cap + 1);
+			if (!nb)
+				return -ENOMEM;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > max)
+			return -EFBIG;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	buf = NULL;
+	return 0;
+}
+
+const char *file_read_strerror(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not a regular file (a FIFO, device, socket or directory is refused)";
+	case -EFBIG:
+		return "larger than allowed";
+	case -ETIMEDOUT:
+		return "not read before the deadline (a slow file system?)";
+	default:
+		return strerror(-err);
+	}
 }
 
 int write_full(int fd, const void *buf, size_t len)

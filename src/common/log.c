@@ -57,3 +57,13 @@ int log_errno(int err, const char *fmt, ...)
 	va_end(ap);
 	return err < 0 ? err : -err;
 }
+
+int log_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(LOG_LVL_ERR, NULL, fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -err;
+}

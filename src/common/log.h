@@ -15,8 +15,12 @@ void log_set_prefix(const char *prefix);
 void log_set_sink(log_sink_fn fn, void *ctx);
 
 void log_msg(enum log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Logs "<message>: <strerror(-err)>" at error level and returns err (a negative errno). */
+/* For a failure the OS reported (err from a system or library call that sets errno):
+ * logs "<message>: <strerror(-err)>" at error level and returns err (a negative errno). */
 int log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For a failure this program decided (bad input, a refusal, a check that failed): the
+ * message alone says what is wrong, so no strerror is appended; returns err like log_errno. */
+int log_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_LVL_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LVL_WARN, __VA_ARGS__)

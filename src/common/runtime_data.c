@@ -15,7 +15,7 @@ int runtime_hash_from_name(const char *name, enum runtime_hash *out)
 	else if (!strcmp(name, "sha512"))
 		*out = RUNTIME_HASH_SHA512;
 	else
-		return log_errno(-ENOTSUP, "selected-hash-algorithm '%.32s': only sha256, sha384, sha512", name);
+		return log_fail(-ENOTSUP, "selected-hash-algorithm '%.32s': only sha256, sha384, sha512", name);
 	return 0;
 }
 

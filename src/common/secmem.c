@@ -1,8 +1,17 @@
+/* Each secret lives in its own anonymous mapping: page-aligned, so no two secrets share a
+ * page and munlock() on one never unlocks another that is still live (mlock counts are not
+ * per page: one munlock undoes every mlock of that page); MADV_DONTDUMP keeps it out of
+ * core dumps. A small header in front of the data records the mapping's size, so freeing
+ * never depends on the length the caller passes. */
 #include "secmem.h"
 
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+/* The data starts this far into the mapping: a multiple of max_align_t's alignment. */
+#define SECMEM_HEADER 64
 
 void secure_wipe(void *p, size_t len)
 {
@@ -10,24 +19,45 @@ void secure_wipe(void *p, size_t len)
 		explicit_bzero(p, len);
 }
 
+static size_t page_size(void)
+{
+	long ps = sysconf(_SC_PAGESIZE);
+
+	return ps > 0 ? (size_t)ps : 4096;
+}
+
 void *secmem_alloc(size_t len)
 {
-	void *p = calloc(1, len ? len : 1);
+	size_t ps = page_size(), size;
+	uint8_t *base;
 
-	/* mlock can fail without CAP_IPC_LOCK beyond RLIMIT_MEMLOCK; the secret is
-	 * still wiped on free, so this is best effort by design. */
-	if (p)
-		(void)mlock(p, len ? len : 1);
-	return p;
+	if (len > SIZE_MAX - SECMEM_HEADER - ps)
+		return NULL;
+	size = (SECMEM_HEADER + len + ps - 1) / ps * ps;
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		return NULL;
+	/* Both best effort by design: mlock fails beyond RLIMIT_MEMLOCK without
+	 * CAP_IPC_LOCK, and the secret is still wiped on free. */
+	(void)madvise(base, size, MADV_DONTDUMP);
+	(void)mlock(base, size);
+	memcpy(base, &size, sizeof(size));
+	return base + SECMEM_HEADER; /* anonymous memory is zeroed */
 }
 
 void secmem_free(void *p, size_t len)
 {
+	uint8_t *base;
+	size_t size;
+
+	(void)len; /* the mapping knows its size: a shorter len still wipes everything */
 	if (!p)
 		return;
-	secure_wipe(p, len);
-	(void)munlock(p, len ? len : 1);
-	free(p);
+	base = (uint8_t *)p - SECMEM_HEADER;
+	memcpy(&size, base, sizeof(size));
+	explicit_bzero(base, size);
+	(void)munlock(base, size);
+	(void)munmap(base, size);
 }
 
 void secret_clear(struct secret *s)

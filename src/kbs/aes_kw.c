@@ -33,8 +33,8 @@ int kbs_aes_kw_wrap(const uint8_t kek[32], const uint8_t *in, size_t in_len, uin
 	int r = 0;
 
 	if (in_len % 8 || n < 2 || in_len > KBS_AES_KW_MAX)
-		return log_errno(-EINVAL, "AES key wrap: key data must be 16..%d bytes in 8-byte steps",
-				 KBS_AES_KW_MAX);
+		return log_fail(-EINVAL, "AES key wrap: key data must be 16..%d bytes in 8-byte steps",
+				KBS_AES_KW_MAX);
 	mbedtls_aes_init(&aes);
 	if (mbedtls_aes_setkey_enc(&aes, kek, 256) != 0)
 		r = -EINVAL;
@@ -54,7 +54,7 @@ int kbs_aes_kw_wrap(const uint8_t kek[32], const uint8_t *in, size_t in_len, uin
 	mbedtls_platform_zeroize(b, sizeof(b));
 	if (r < 0) {
 		mbedtls_platform_zeroize(out, in_len + 8);
-		return log_errno(r, "AES key wrap failed");
+		return log_fail(r, "AES key wrap failed");
 	}
 	return 0;
 }
@@ -67,8 +67,8 @@ int kbs_aes_kw_unwrap(const uint8_t kek[32], const uint8_t *in, size_t in_len, u
 	int r = 0;
 
 	if (in_len % 8 || in_len < 24 || in_len > KBS_AES_KW_MAX + 8)
-		return log_errno(-EINVAL, "AES key unwrap: wrapped key must be 24..%d bytes in 8-byte steps",
-				 KBS_AES_KW_MAX + 8);
+		return log_fail(-EINVAL, "AES key unwrap: wrapped key must be 24..%d bytes in 8-byte steps",
+				KBS_AES_KW_MAX + 8);
 	mbedtls_aes_init(&aes);
 	if (mbedtls_aes_setkey_dec(&aes, kek, 256) != 0)
 		r = -EINVAL;
@@ -90,8 +90,8 @@ int kbs_aes_kw_unwrap(const uint8_t kek[32], const uint8_t *in, size_t in_len, u
 	if (r < 0)
 		mbedtls_platform_zeroize(out, in_len - 8);
 	if (r == -EBADMSG)
-		return log_errno(r, "AES key unwrap: integrity check failed (wrong key or tampered encrypted_key)");
+		return log_fail(r, "AES key unwrap: integrity check failed (wrong key or tampered encrypted_key)");
 	if (r < 0)
-		return log_errno(r, "AES key unwrap: AES failed");
+		return log_fail(r, "AES key unwrap: AES failed");
 	return 0;
 }

@@ -36,7 +36,7 @@ int kbs_concat_kdf(const uint8_t *z, size_t z_len, const char *alg, const uint8_
 	int r;
 
 	if (z_len > UINT32_MAX || apu_len > UINT32_MAX || apv_len > UINT32_MAX)
-		return log_errno(-EOVERFLOW, "Concat KDF: input too long");
+		return log_fail(-EOVERFLOW, "Concat KDF: input too long");
 	be32(counter, 1);
 	be32(keydatalen, 256);
 	mbedtls_sha256_init(&c);
@@ -57,6 +57,6 @@ int kbs_concat_kdf(const uint8_t *z, size_t z_len, const char *alg, const uint8_
 		r = mbedtls_sha256_finish_ret(&c, kek);
 	mbedtls_sha256_free(&c); /* zeroizes the state, which holds Z */
 	if (r != 0)
-		return log_errno(-EIO, "Concat KDF (mbedTLS -0x%04x)", (unsigned)-r);
+		return log_fail(-EIO, "Concat KDF (mbedTLS -0x%04x)", (unsigned)-r);
 	return 0;
 }

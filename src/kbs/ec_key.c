@@ -27,7 +27,7 @@ static int key_new(struct kbs_ec_key **out)
 	int r;
 
 	if (!k)
-		return log_errno(-ENOMEM, "allocating the ephemeral key: out of memory");
+		return log_fail(-ENOMEM, "allocating the ephemeral key: out of memory");
 	mbedtls_ecp_keypair_init(&k->kp);
 	mbedtls_entropy_init(&k->entropy);
 	mbedtls_ctr_drbg_init(&k->drbg);
@@ -35,8 +35,8 @@ static int key_new(struct kbs_ec_key **out)
 				  (const unsigned char *)drbg_pers, sizeof(drbg_pers) - 1);
 	if (r != 0) {
 		kbs_ec_key_free(k);
-		return log_errno(-EIO, "seeding CTR_DRBG (mbedTLS -0x%04x): check the kernel entropy source",
-				 (unsigned)-r);
+		return log_fail(-EIO, "seeding CTR_DRBG (mbedTLS -0x%04x): check the kernel entropy source",
+				(unsigned)-r);
 	}
 	*out = k;
 	return 0;
@@ -63,7 +63,7 @@ int kbs_ec_key_generate(struct kbs_ec_key **out)
 	r = mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, &k->kp, mbedtls_ctr_drbg_random, &k->drbg);
 	if (r != 0) {
 		kbs_ec_key_free(k);
-		return log_errno(-EIO, "generating the P-256 key (mbedTLS -0x%04x)", (unsigned)-r);
+		return log_fail(-EIO, "generating the P-256 key (mbedTLS -0x%04x)", (unsigned)-r);
 	}
 	*out = k;
 	return 0;
@@ -83,7 +83,7 @@ int kbs_ec_key_from_scalar(const uint8_t d[KBS_EC_COORD_LEN], struct kbs_ec_key 
 				    mbedtls_ctr_drbg_random, &k->drbg);
 	if (r != 0) {
 		kbs_ec_key_free(k);
-		return log_errno(-EINVAL, "loading the P-256 private key: scalar out of range");
+		return log_fail(-EINVAL, "loading the P-256 private key: scalar out of range");
 	}
 	*out = k;
 	return 0;
@@ -101,13 +101,13 @@ int kbs_ec_key_from_pem(const uint8_t *pem, size_t pem_len, struct kbs_ec_key **
 	if (r != 0 || mbedtls_pk_get_type(&pk) != MBEDTLS_PK_ECKEY ||
 	    mbedtls_pk_ec(pk)->grp.id != MBEDTLS_ECP_DP_SECP256R1) {
 		mbedtls_pk_free(&pk);
-		return log_errno(-EINVAL, "parsing the private key: expected an unencrypted P-256 key");
+		return log_fail(-EINVAL, "parsing the private key: expected an unencrypted P-256 key");
 	}
 	ec = mbedtls_pk_ec(pk);
 	r = mbedtls_mpi_write_binary(&ec->d, d, sizeof(d));
 	mbedtls_pk_free(&pk);
 	if (r != 0)
-		return log_errno(-EINVAL, "parsing the private key: scalar too large");
+		return log_fail(-EINVAL, "parsing the private key: scalar too large");
 	r = kbs_ec_key_from_scalar(d, out);
 	mbedtls_platform_zeroize(d, sizeof(d));
 	return r;
@@ -120,10 +120,10 @@ int kbs_ec_key_jwk(const struct kbs_ec_key *key, char x[KBS_EC_COORD_B64], char 
 	/* mpi_write_binary left-pads with zeros: leading zero bytes are kept. */
 	if (mbedtls_mpi_write_binary(&key->kp.Q.X, bx, sizeof(bx)) != 0 ||
 	    mbedtls_mpi_write_binary(&key->kp.Q.Y, by, sizeof(by)) != 0)
-		return log_errno(-EINVAL, "exporting the public key: coordinate too large");
+		return log_fail(-EINVAL, "exporting the public key: coordinate too large");
 	if (kbs_b64url_encode(bx, sizeof(bx), x, KBS_EC_COORD_B64) < 0 ||
 	    kbs_b64url_encode(by, sizeof(by), y, KBS_EC_COORD_B64) < 0)
-		return log_errno(-EINVAL, "encoding the public key");
+		return log_fail(-EINVAL, "encoding the public key");
 	return 0;
 }
 
@@ -145,7 +145,7 @@ int kbs_ec_key_ecdh(struct kbs_ec_key *key, const uint8_t peer_x[KBS_EC_COORD_LE
 		r = mbedtls_ecp_check_pubkey(&key->kp.grp, &q);
 	if (r != 0) {
 		mbedtls_ecp_point_free(&q);
-		return log_errno(-EINVAL, "JWE epk: the point is not on P-256");
+		return log_fail(-EINVAL, "JWE epk: the point is not on P-256");
 	}
 	r = mbedtls_ecdh_compute_shared(&key->kp.grp, &s, &q, &key->kp.d,
 					mbedtls_ctr_drbg_random, &key->drbg);
@@ -155,7 +155,7 @@ int kbs_ec_key_ecdh(struct kbs_ec_key *key, const uint8_t peer_x[KBS_EC_COORD_LE
 	mbedtls_ecp_point_free(&q);
 	if (r != 0) {
 		mbedtls_platform_zeroize(z, KBS_EC_COORD_LEN);
-		return log_errno(-EIO, "ECDH with the JWE epk (mbedTLS -0x%04x)", (unsigned)-r);
+		return log_fail(-EIO, "ECDH with the JWE epk (mbedTLS -0x%04x)", (unsigned)-r);
 	}
 	return 0;
 }

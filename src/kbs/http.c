@@ -1,5 +1,6 @@
 #include "http.h"
 #include "kbs_msgs.h"
+#include "../common/fileio.h"
 #include "../common/log.h"
 
 #include <errno.h>
@@ -58,20 +59,47 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-int kbs_http_open(struct kbs_http *h, const char *ca_file, long connect_timeout_ms)
+int kbs_ca_load(const char *path, long long deadline_ms, struct kbs_ca *ca)
+{
+	int r;
+
+	memset(ca, 0, sizeof(*ca));
+	if (!path)
+		return 0;
+	r = file_read_regular(path, KBS_CA_MAX, deadline_ms, &ca->pem, &ca->len);
+	if (r < 0)
+		return log_fail(r, "CA file %s: %s: not contacting the key server", path, file_read_strerror(r));
+	return 0;
+}
+
+void kbs_ca_free(struct kbs_ca *ca)
+{
+	free(ca->pem);
+	memset(ca, 0, sizeof(*ca));
+}
+
+int kbs_http_open(struct kbs_http *h, const struct kbs_ca *ca, long connect_timeout_ms)
 {
 	static bool global_done;
 
 	memset(h, 0, sizeof(*h));
 	if (!global_done) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return log_errno(-EIO, "libcurl initialisation failed");
+			return log_fail(-EIO, "libcurl initialisation failed");
 		global_done = true;
 	}
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		return -ENOMEM;
-	h->ca_file = ca_file;
+	if (ca && ca->pem) {
+		h->ca_pem = malloc(ca->len ? ca->len : 1);
+		if (!h->ca_pem) {
+			kbs_http_close(h);
+			return -ENOMEM;
+		}
+		memcpy(h->ca_pem, ca->pem, ca->len);
+		h->ca_len = ca->len;
+	}
 	h->connect_timeout_ms = connect_timeout_ms;
 	return 0;
 }
@@ -81,6 +109,9 @@ void kbs_http_close(struct kbs_http *h)
 	if (h->curl)
 		curl_easy_cleanup(h->curl);
 	h->curl = NULL;
+	free(h->ca_pem);
+	h->ca_pem = NULL;
+	h->ca_len = 0;
 }
 
 void kbs_response_free(struct kbs_response *r)
@@ -138,8 +169,14 @@ int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (h->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+	if (h->ca_pem) {
+		struct curl_blob blob = { .data = h->ca_pem, .len = h->ca_len, .flags = CURL_BLOB_NOCOPY };
+
+		/* Only this bundle: no default file or directory, no fallback store. */
+		curl_easy_setopt(c, CURLOPT_CAINFO, NULL);
+		curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+		curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+	}
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);

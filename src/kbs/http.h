@@ -4,14 +4,25 @@
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kbs_msgs.h" /* KBS_COOKIE_MAX */
 
 #define KBS_RESPONSE_MAX (1u << 20) /* 1 MiB: a JWE of a disk secret is < 1 KiB */
 
+#define KBS_CA_MAX (4u << 20) /* a CA bundle; the system's is ~200 KiB */
+
+/* The pinned CA bundle (PEM), read once per fetch by kbs_ca_load: curl never opens the file
+ * itself, so a FIFO or a slow file named by a token cannot block a TLS handshake. */
+struct kbs_ca {
+	uint8_t *pem;      /* NULL = the system store */
+	size_t len;
+};
+
 struct kbs_http {
 	void *curl;                  /* CURL * */
-	const char *ca_file;         /* pinned CA bundle (PEM); NULL = system store */
+	uint8_t *ca_pem;             /* the handle's copy of the pinned CA; NULL = system store */
+	size_t ca_len;
 	long connect_timeout_ms;
 	char cookie[KBS_COOKIE_MAX + 1]; /* session id from Set-Cookie, "" if none */
 };
@@ -24,8 +35,15 @@ struct kbs_response {
 	char curl_error[256];
 };
 
-/* Returns 0 or -ENOMEM/-EIO. */
-int kbs_http_open(struct kbs_http *h, const char *ca_file, long connect_timeout_ms);
+/* Reads path (NULL: the system store, nothing read) with file_read_regular() before
+ * deadline_ms: a regular file of at most KBS_CA_MAX bytes. Logs one line on failure
+ * (-EINVAL not a regular file, -EFBIG, -ETIMEDOUT, the OS's errors). */
+int kbs_ca_load(const char *path, long long deadline_ms, struct kbs_ca *ca);
+void kbs_ca_free(struct kbs_ca *ca);
+
+/* Copies ca (NULL = the system store): an attested session outlives the fetch that loaded it.
+ * Returns 0 or -ENOMEM/-EIO. */
+int kbs_http_open(struct kbs_http *h, const struct kbs_ca *ca, long connect_timeout_ms);
 void kbs_http_close(struct kbs_http *h);
 void kbs_response_free(struct kbs_response *r);
 

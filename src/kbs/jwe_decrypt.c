@@ -29,7 +29,7 @@ static int gcm_decrypt(const struct kbs_jwe *jwe, const uint8_t cek[32], struct 
 
 	pt.data = secmem_alloc(jwe->ciphertext_len);
 	if (!pt.data)
-		return log_errno(-ENOMEM, "JWE: out of memory for the plaintext");
+		return log_fail(-ENOMEM, "JWE: out of memory for the plaintext");
 	pt.len = jwe->ciphertext_len;
 	mbedtls_gcm_init(&g);
 	r = mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, cek, 256);
@@ -39,9 +39,9 @@ static int gcm_decrypt(const struct kbs_jwe *jwe, const uint8_t cek[32], struct 
 					     jwe->tag, sizeof(jwe->tag), jwe->ciphertext, pt.data);
 	mbedtls_gcm_free(&g);
 	if (r == MBEDTLS_ERR_GCM_AUTH_FAILED)
-		return log_errno(-EBADMSG, "JWE: GCM tag mismatch (tampered response or wrong key)");
+		return log_fail(-EBADMSG, "JWE: GCM tag mismatch (tampered response or wrong key)");
 	if (r != 0)
-		return log_errno(-EIO, "JWE: AES-GCM failed (mbedTLS -0x%04x)", (unsigned)-r);
+		return log_fail(-EIO, "JWE: AES-GCM failed (mbedTLS -0x%04x)", (unsigned)-r);
 	*out = pt;
 	pt = (struct secret){ 0 };
 	return 0;
@@ -58,7 +58,7 @@ int kbs_jwe_decrypt(struct kbs_ec_key *key, const char *json, size_t len, struct
 		return r;
 	k = secmem_alloc(sizeof(*k));
 	if (!k)
-		return log_errno(-ENOMEM, "JWE: out of memory for keys");
+		return log_fail(-ENOMEM, "JWE: out of memory for keys");
 	r = kbs_ec_key_ecdh(key, jwe.epk_x, jwe.epk_y, k->z);
 	if (r < 0)
 		return r;

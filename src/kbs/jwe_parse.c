@@ -28,9 +28,9 @@ static int get_b64_exact(struct json_object *o, const char *key, uint8_t *out, s
 
 	r = kbs_json_get_string(o, key, &s, &len);
 	if (r < 0)
-		return log_errno(-EINVAL, "JWE: member '%s' missing or not a string", key);
+		return log_fail(-EINVAL, "JWE: member '%s' missing or not a string", key);
 	if (kbs_b64url_decode_exact(s, len, out, n) < 0)
-		return log_errno(-EINVAL, "JWE: '%s' is not base64url of %zu bytes", key, n);
+		return log_fail(-EINVAL, "JWE: '%s' is not base64url of %zu bytes", key, n);
 	return 0;
 }
 
@@ -46,8 +46,8 @@ static int get_party_info(struct json_object *hdr, const char *key, uint8_t *out
 		return 0;
 	}
 	if (r < 0 || kbs_b64url_decode(s, len, out, KBS_JWE_MAX_PARTY_INFO, out_len) < 0)
-		return log_errno(-EINVAL, "JWE header: '%s' is not base64url of at most %d bytes",
-				 key, KBS_JWE_MAX_PARTY_INFO);
+		return log_fail(-EINVAL, "JWE header: '%s' is not base64url of at most %d bytes",
+				key, KBS_JWE_MAX_PARTY_INFO);
 	return 0;
 }
 
@@ -57,7 +57,7 @@ static int expect_string(struct json_object *o, const char *key, const char *wan
 	size_t len;
 
 	if (kbs_json_get_string(o, key, &s, &len) < 0 || strcmp(s, want) != 0)
-		return log_errno(-ENOTSUP, "JWE %s: '%s' is not \"%s\"", what, key, want);
+		return log_fail(-ENOTSUP, "JWE %s: '%s' is not \"%s\"", what, key, want);
 	return 0;
 }
 
@@ -67,7 +67,7 @@ static int parse_epk(struct json_object *hdr, struct kbs_jwe *out)
 	int r;
 
 	if (!json_object_object_get_ex(hdr, "epk", &epk) || !json_object_is_type(epk, json_type_object))
-		return log_errno(-ENOTSUP, "JWE header: no 'epk' object (server used another key type?)");
+		return log_fail(-ENOTSUP, "JWE header: no 'epk' object (server used another key type?)");
 	r = expect_string(epk, "kty", "EC", "epk");
 	if (r == 0)
 		r = expect_string(epk, "crv", "P-256", "epk");
@@ -86,12 +86,12 @@ static int parse_header(const char *b64, size_t len, const char *expected_alg, s
 	int r;
 
 	if (kbs_b64url_decode(b64, len, buf, sizeof(buf), &n) < 0)
-		return log_errno(-EINVAL, "JWE: 'protected' is not base64url");
+		return log_fail(-EINVAL, "JWE: 'protected' is not base64url");
 	if (kbs_json_parse((const char *)buf, n, 4, &hdr) < 0 || !json_object_is_type(hdr, json_type_object))
-		return log_errno(-EINVAL, "JWE: the protected header is not a JSON object");
+		return log_fail(-EINVAL, "JWE: the protected header is not a JSON object");
 	for (size_t i = 0; i < sizeof(rejected_header) / sizeof(rejected_header[0]); i++)
 		if (json_object_object_get_ex(hdr, rejected_header[i], NULL))
-			return log_errno(-ENOTSUP, "JWE header: '%s' is not supported", rejected_header[i]);
+			return log_fail(-ENOTSUP, "JWE header: '%s' is not supported", rejected_header[i]);
 	r = expect_string(hdr, "alg", expected_alg, "header");
 	if (r == 0)
 		r = expect_string(hdr, "enc", "A256GCM", "header");
@@ -110,14 +110,14 @@ static int parse_ciphertext(struct json_object *o, struct kbs_jwe *out)
 	size_t len;
 
 	if (kbs_json_get_string(o, "ciphertext", &s, &len) < 0)
-		return log_errno(-EINVAL, "JWE: member 'ciphertext' missing or not a string");
+		return log_fail(-EINVAL, "JWE: member 'ciphertext' missing or not a string");
 	if (len > kbs_b64url_encoded_len(KBS_JWE_MAX_CIPHERTEXT))
-		return log_errno(-EMSGSIZE, "JWE: ciphertext over %u bytes", KBS_JWE_MAX_CIPHERTEXT);
+		return log_fail(-EMSGSIZE, "JWE: ciphertext over %u bytes", KBS_JWE_MAX_CIPHERTEXT);
 	out->ciphertext = malloc(kbs_b64_decoded_max(len));
 	if (!out->ciphertext)
-		return log_errno(-ENOMEM, "JWE: out of memory for the ciphertext");
+		return log_fail(-ENOMEM, "JWE: out of memory for the ciphertext");
 	if (kbs_b64url_decode(s, len, out->ciphertext, kbs_b64_decoded_max(len), &out->ciphertext_len) < 0)
-		return log_errno(-EINVAL, "JWE: 'ciphertext' is not base64url");
+		return log_fail(-EINVAL, "JWE: 'ciphertext' is not base64url");
 	return 0;
 }
 
@@ -130,17 +130,17 @@ int kbs_jwe_parse(const char *json, size_t len, const char *expected_alg, struct
 
 	memset(out, 0, sizeof(*out));
 	if (len > KBS_JWE_MAX_LEN)
-		return log_errno(-EMSGSIZE, "JWE: response of %zu bytes is over the %u byte limit",
-				 len, KBS_JWE_MAX_LEN);
+		return log_fail(-EMSGSIZE, "JWE: response of %zu bytes is over the %u byte limit",
+				len, KBS_JWE_MAX_LEN);
 	if (kbs_json_parse(json, len, 3, &o) < 0 || !json_object_is_type(o, json_type_object))
-		return log_errno(-EINVAL, "JWE: the response is not a JSON object");
+		return log_fail(-EINVAL, "JWE: the response is not a JSON object");
 	for (size_t i = 0; i < sizeof(rejected_members) / sizeof(rejected_members[0]); i++)
 		if (json_object_object_get_ex(o, rejected_members[i], NULL))
-			return log_errno(-ENOTSUP, "JWE: member '%s' is not supported", rejected_members[i]);
+			return log_fail(-ENOTSUP, "JWE: member '%s' is not supported", rejected_members[i]);
 	if (kbs_json_get_string(o, "protected", &prot, &prot_len) < 0)
-		return log_errno(-EINVAL, "JWE: member 'protected' missing or not a string");
+		return log_fail(-EINVAL, "JWE: member 'protected' missing or not a string");
 	if (prot_len > KBS_JWE_MAX_PROTECTED)
-		return log_errno(-EMSGSIZE, "JWE: protected header over %d characters", KBS_JWE_MAX_PROTECTED);
+		return log_fail(-EMSGSIZE, "JWE: protected header over %d characters", KBS_JWE_MAX_PROTECTED);
 	r = parse_header(prot, prot_len, expected_alg, out);
 	if (r == 0)
 		r = get_b64_exact(o, "encrypted_key", out->encrypted_key, sizeof(out->encrypted_key));
@@ -154,7 +154,7 @@ int kbs_jwe_parse(const char *json, size_t len, const char *expected_alg, struct
 		out->protected_b64 = strndup(prot, prot_len);
 		out->protected_len = prot_len;
 		if (!out->protected_b64)
-			r = log_errno(-ENOMEM, "JWE: out of memory");
+			r = log_fail(-ENOMEM, "JWE: out of memory");
 	}
 	if (r < 0)
 		kbs_jwe_clear(out);

@@ -86,8 +86,10 @@ static json_object *attest_body(const char *nonce, const char *x, const char *y,
 
 /* The nonce-bound quote, base64: REPORTDATA = H(canonical runtime data) || zeros. */
 static int make_evidence(const struct kbs_client_opts *o, const char *nonce, enum kbs_hash hash,
-			 const char *x, const char *y, char **quote_b64, struct kbs_attempt_result *res)
+			 const char *x, const char *y, long long deadline_ms, char **quote_b64,
+			 struct kbs_attempt_result *res)
 {
+	struct evidence_opts eo = o->evidence;
 	_cleanup_free_ char *canon = NULL;
 	_cleanup_free_ uint8_t *quote = NULL;
 	enum evidence_method method;
@@ -104,7 +106,10 @@ static int make_evidence(const struct kbs_client_opts *o, const char *nonce, enu
 	}
 	if ((r = kbs_report_data(hash, canon, canon_len, rd)) < 0)
 		return r;
-	r = evidence_get_quote(&o->evidence, rd, &quote, &qlen, &method);
+	/* Quote generation is part of the attempt: the host's QGS must not stretch it. */
+	if (!eo.deadline_ms || deadline_ms < eo.deadline_ms)
+		eo.deadline_ms = deadline_ms;
+	r = evidence_get_quote(&eo, rd, &quote, &qlen, &method);
 	if (r < 0) {
 		snprintf(res->detail, sizeof(res->detail), "no quote from the platform");
 		return r;
@@ -123,8 +128,8 @@ void kbs_session_close(struct kbs_session *s)
 	s->key = NULL;
 }
 
-int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, long long deadline_ms,
-		       struct kbs_session *s, struct kbs_attempt_result *res)
+int kbs_attempt_attest(const struct kbs_client_opts *o, const struct kbs_ca *ca, const char *base_url,
+		       long long deadline_ms, struct kbs_session *s, struct kbs_attempt_result *res)
 {
 	static const char auth_body[] = "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}";
 	_cleanup_(response_freep) struct kbs_response resp = { 0 };
@@ -145,7 +150,7 @@ int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, lo
 	memcpy(s->base_url, base_url, blen);
 	s->base_url[blen] = '\0';
 	s->request_timeout_ms = o->request_timeout_ms;
-	if ((r = kbs_http_open(&s->h, o->ca_file, o->connect_timeout_ms)) < 0)
+	if ((r = kbs_http_open(&s->h, ca, o->connect_timeout_ms)) < 0)
 		return r;
 
 	res->step = KBS_STEP_AUTH;
@@ -163,7 +168,7 @@ int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, lo
 	/* A fresh key per attempt: the resource is encrypted to the key of the quote. */
 	if ((r = kbs_ec_key_generate(&s->key)) < 0 || (r = kbs_ec_key_jwk(s->key, x, y)) < 0)
 		return r;
-	if ((r = make_evidence(o, nonce, hash, x, y, &quote_b64, res)) < 0)
+	if ((r = make_evidence(o, nonce, hash, x, y, deadline_ms, &quote_b64, res)) < 0)
 		return r;
 
 	res->step = KBS_STEP_ATTEST;

@@ -27,11 +27,11 @@ struct kbs_session {
 	long request_timeout_ms;
 };
 
-/* auth -> evidence -> attest against base_url within deadline_ms (absolute, CLOCK_MONOTONIC
+/* auth -> evidence -> attest against base_url, trusting ca (kbs_ca_load), within deadline_ms (absolute, CLOCK_MONOTONIC
  * milliseconds), filling *s (zeroed by the caller; release with kbs_session_close even on
  * failure). Returns 0, or a negative errno with *res describing the failing step. */
-int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, long long deadline_ms,
-		       struct kbs_session *s, struct kbs_attempt_result *res);
+int kbs_attempt_attest(const struct kbs_client_opts *o, const struct kbs_ca *ca, const char *base_url,
+		       long long deadline_ms, struct kbs_session *s, struct kbs_attempt_result *res);
 /* GET and decrypt resources[i] into secrets[i] over an attested session. Returns 0 with every
  * secret filled, or a negative errno with *res describing the failing step. */
 int kbs_attempt_resources(struct kbs_session *s, const char *const *resources, size_t n,

@@ -141,21 +141,21 @@ static bool wait_next(const struct kbs_client_opts *o, int watch, long ms, bool 
 static int check_resources(const char *const *resources, size_t n, bool attest_only)
 {
 	if ((n == 0 && !attest_only) || n > KBS_MAX_RESOURCES)
-		return log_errno(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
+		return log_fail(-EINVAL, "kbs: between 1 and %d resources can be fetched at once", KBS_MAX_RESOURCES);
 	for (size_t i = 0; i < n; i++)
 		if (!resource_path_valid(resources[i]))
-			return log_errno(-EINVAL, "kbs: resource '%s' is not REPO/TYPE/TAG", resources[i]);
+			return log_fail(-EINVAL, "kbs: resource '%s' is not REPO/TYPE/TAG", resources[i]);
 	return 0;
 }
 
 static int check_opts(const struct kbs_client_opts *o, const char *const *resources, size_t n, bool attest_only)
 {
 	if (o->n_urls == 0 || o->n_urls > KBS_MAX_URLS)
-		return log_errno(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
+		return log_fail(-EINVAL, "kbs: between 1 and %d key server URLs are needed", KBS_MAX_URLS);
 	for (size_t i = 0; i < o->n_urls; i++)
 		if (strncmp(o->urls[i], "https://", 8) != 0 || strlen(o->urls[i]) > KBS_BASE_URL_MAX)
-			return log_errno(-EINVAL, "kbs: '%s' is not an https:// URL of at most %d characters", o->urls[i],
-					 KBS_BASE_URL_MAX);
+			return log_fail(-EINVAL, "kbs: '%s' is not an https:// URL of at most %d characters", o->urls[i],
+					KBS_BASE_URL_MAX);
 	return check_resources(resources, n, attest_only);
 }
 
@@ -168,16 +168,16 @@ static void set_timeouts(struct kbs_client_opts *o)
 
 /* One try against url: attest, then the resources if any. On success with keep, the
  * session is handed over; otherwise it is closed. */
-static int attempt(const struct kbs_client_opts *o, const char *url, const char *const *resources, size_t n,
-		   struct secret *secrets, long long deadline, struct kbs_attempt_result *res,
-		   struct kbs_session **keep)
+static int attempt(const struct kbs_client_opts *o, const struct kbs_ca *ca, const char *url,
+		   const char *const *resources, size_t n, struct secret *secrets, long long deadline,
+		   struct kbs_attempt_result *res, struct kbs_session **keep)
 {
 	struct kbs_session *s = calloc(1, sizeof(*s));
 	int r;
 
 	if (!s)
 		return -ENOMEM;
-	r = kbs_attempt_attest(o, url, deadline, s, res);
+	r = kbs_attempt_attest(o, ca, url, deadline, s, res);
 	if (r == 0 && n)
 		r = kbs_attempt_resources(s, resources, n, secrets, deadline, res);
 	if (r == 0 && keep)
@@ -192,6 +192,7 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 		      struct secret *secrets, struct kbs_session **keep)
 {
 	struct kbs_client_opts o = *opts;
+	_cleanup_(kbs_ca_free) struct kbs_ca ca = { 0 };
 	struct server_state servers[KBS_MAX_URLS] = { 0 };
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	long long deadline;
@@ -205,6 +206,9 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 	watch = net_watch_open();
 	deadline = mono_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
 	alive = o.n_urls;
+	/* Read once, under the deadline, regular files only: no retry makes a bad CA good. */
+	if ((r = kbs_ca_load(o.ca_file, deadline, &ca)) < 0)
+		return r;
 
 	for (;;) {
 		struct kbs_attempt_result res;
@@ -216,7 +220,7 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 
 		tries++;
 		net_watch_drain(watch);
-		r = attempt(&o, o.urls[cur], resources, n, secrets, deadline, &res, keep);
+		r = attempt(&o, &ca, o.urls[cur], resources, n, secrets, deadline, &res, keep);
 		if (r == 0) {
 			if (n)
 				log_info("attempt %d: %s: released %zu resource%s", tries, o.urls[cur], n, n == 1 ? "" : "s");

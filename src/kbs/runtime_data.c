@@ -31,9 +31,9 @@ int kbs_runtime_data_canon(const char *nonce, const char *x, const char *y,
 
 	r = runtime_data_canon(nonce, x, y, additional_evidence, out, out_len);
 	if (r == -EINVAL)
-		return log_errno(r, "building the runtime data: nonce, key or evidence is not valid UTF-8");
+		return log_fail(r, "building the runtime data: nonce, key or evidence is not valid UTF-8");
 	if (r < 0)
-		return log_errno(r, "building the runtime data: out of memory");
+		return log_fail(r, "building the runtime data: out of memory");
 	return 0;
 }
 
@@ -50,6 +50,6 @@ int kbs_report_data(enum kbs_hash h, const char *canon, size_t canon_len, uint8_
 	if (h == KBS_HASH_SHA384)
 		memset(out + 48, 0, 16); /* keep the 16 padding bytes zero whatever the library wrote */
 	if (r != 0)
-		return log_errno(-EIO, "hashing the runtime data (mbedTLS -0x%04x)", (unsigned)-r);
+		return log_fail(-EIO, "hashing the runtime data (mbedTLS -0x%04x)", (unsigned)-r);
 	return 0;
 }

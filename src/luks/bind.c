@@ -31,19 +31,19 @@ static int token_from_opts(const struct luks_bind_opts *o, struct luks_token *t)
 	memset(t, 0, sizeof(*t));
 	t->n_keyslots = 1; /* the real keyslot number is filled in once it exists */
 	if (o->n_urls > LUKS_TOKEN_MAX_URLS)
-		return log_errno(-EINVAL, "bind: at most %d --url", LUKS_TOKEN_MAX_URLS);
+		return log_fail(-EINVAL, "bind: at most %d --url", LUKS_TOKEN_MAX_URLS);
 	for (size_t i = 0; i < o->n_urls; i++) {
 		if (strlen(o->urls[i]) > LUKS_TOKEN_URL_MAX)
-			return log_errno(-EINVAL, "bind: --url %.64s... is longer than %d characters",
-					 o->urls[i], LUKS_TOKEN_URL_MAX);
+			return log_fail(-EINVAL, "bind: --url %.64s... is longer than %d characters",
+					o->urls[i], LUKS_TOKEN_URL_MAX);
 		strcpy(t->urls[t->n_urls++], o->urls[i]);
 	}
 	if (!o->resource || strlen(o->resource) > LUKS_RESOURCE_MAX)
-		return log_errno(-EINVAL, "bind: --resource must be REPO/TYPE/TAG");
+		return log_fail(-EINVAL, "bind: --resource must be REPO/TYPE/TAG");
 	strcpy(t->resource, o->resource);
 	if (o->ca_file) {
 		if (strlen(o->ca_file) > LUKS_TOKEN_PATH_MAX)
-			return log_errno(-EINVAL, "bind: --ca path is longer than %d characters", LUKS_TOKEN_PATH_MAX);
+			return log_fail(-EINVAL, "bind: --ca path is longer than %d characters", LUKS_TOKEN_PATH_MAX);
 		strcpy(t->ca_file, o->ca_file);
 	}
 	t->timeout_s = o->timeout_s;
@@ -100,7 +100,7 @@ static int add_slot_and_token(struct crypt_device *cd, const struct secret *vk, 
 			      struct luks_token *tok, int *token_id, int *keyslot)
 {
 	struct crypt_pbkdf_type pbkdf = {
-		.type = CRYPT_KDF_PBKDF2, .hash = "sha512",
+		.type = CRYPT_KDF_PBKDF2, .hash = LUKS_PBKDF_HASH,
 		.iterations = LUKS_PBKDF_ITERATIONS, .flags = CRYPT_PBKDF_NO_BENCHMARK,
 	};
 	_cleanup_free_ char *json = NULL;
@@ -108,7 +108,7 @@ static int add_slot_and_token(struct crypt_device *cd, const struct secret *vk, 
 
 	r = crypt_set_pbkdf_type(cd, &pbkdf);
 	if (r < 0)
-		return log_errno(r, "bind: setting PBKDF2-sha512 with %d iterations", LUKS_PBKDF_ITERATIONS);
+		return log_errno(r, "bind: setting PBKDF2-" LUKS_PBKDF_HASH " with %d iterations", LUKS_PBKDF_ITERATIONS);
 	r = crypt_keyslot_add_by_volume_key(cd, CRYPT_ANY_SLOT, (const char *)vk->data, vk->len,
 					    (const char *)secret->data, secret->len);
 	if (r < 0)
@@ -143,7 +143,7 @@ static int bind_loaded(struct crypt_device *cd, const struct luks_bind_opts *o, 
 		return r;
 	r = crypt_get_volume_key_size(cd);
 	if (r <= 0)
-		return log_errno(-EINVAL, "bind: %s has no volume key size", o->device);
+		return log_fail(-EINVAL, "bind: %s has no volume key size", o->device);
 	vk_len = (size_t)r;
 	vk.data = secmem_alloc(vk_len);
 	vk.len = vk_len;
@@ -191,7 +191,7 @@ int luks_bind(const struct luks_bind_opts *o, int *token_id, int *keyslot)
 
 	*token_id = *keyslot = -1;
 	if (!o->secret_out)
-		return log_errno(-EINVAL, "bind: --secret-out FILE is required (the secret goes to the key server)");
+		return log_fail(-EINVAL, "bind: --secret-out FILE is required (the secret goes to the key server)");
 	if ((r = token_from_opts(o, &tok)) < 0)
 		return r;
 	if ((r = luks_load(o->device, &cd)) < 0)

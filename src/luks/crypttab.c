@@ -42,7 +42,7 @@ int luks_crypttab_parse(const char *text, size_t len, struct luks_config *c)
 		char line[LUKS_CRYPTTAB_LINE_MAX + 1], src[LUKS_CRYPTTAB_LINE_MAX + 1];
 
 		if (n > LUKS_CRYPTTAB_LINE_MAX)
-			return log_errno(-EINVAL, "crypttab: a line is longer than %d characters", LUKS_CRYPTTAB_LINE_MAX);
+			return log_fail(-EINVAL, "crypttab: a line is longer than %d characters", LUKS_CRYPTTAB_LINE_MAX);
 		memcpy(line, text + pos, n);
 		line[n] = '\0';
 		pos += n + 1;

@@ -22,7 +22,7 @@ int header_backup_create(struct crypt_device *cd, struct header_backup *b)
 		tmp = "/tmp";
 	if (strlen(tmp) > sizeof(b->dir) - 64 ||
 	    (size_t)snprintf(b->dir, sizeof(b->dir), "%s/tdx-unlock-hdr.XXXXXX", tmp) >= sizeof(b->dir))
-		return log_errno(-ENAMETOOLONG, "header backup: TMPDIR %s is too long", tmp);
+		return log_fail(-ENAMETOOLONG, "header backup: TMPDIR %s is too long", tmp);
 	if (!mkdtemp(b->dir)) {
 		r = -errno;
 		b->dir[0] = '\0';

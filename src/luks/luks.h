@@ -15,6 +15,7 @@ struct crypt_device;
 #define LUKS_SECRET_RAW_BYTES 32
 #define LUKS_SECRET_LEN 44
 #define LUKS_PBKDF_ITERATIONS 1000
+#define LUKS_PBKDF_HASH "sha512" /* with the iteration count: how unbind recognises its keyslot */
 #define LUKS_PASSPHRASE_MAX (64u * 1024) /* authorising key file / passphrase */
 
 /* Test-only failure injection for bind: TDX_UNLOCK_TEST_FAIL_AFTER=keyslot|token|verify|secret

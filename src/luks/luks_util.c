@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void crypt_log_cb(int level, const char *msg, void *usrptr)
 {
@@ -23,9 +24,15 @@ void luks_route_libcryptsetup_log(void)
 
 int luks_load(const char *device, struct crypt_device **cd)
 {
+	struct stat st;
 	int r;
 
 	*cd = NULL;
+	/* libcryptsetup says "Block device required" (ENOTBLK) for a path that does not exist. */
+	if (stat(device, &st) < 0)
+		return log_errno(-errno, "%s", device);
+	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
+		return log_fail(-ENOTBLK, "%s: not a block device or a LUKS2 image file", device);
 	r = crypt_init(cd, device);
 	if (r < 0)
 		return log_errno(r, "%s: cannot open the device (check the path and permissions)", device);
@@ -33,7 +40,9 @@ int luks_load(const char *device, struct crypt_device **cd)
 	if (r < 0) {
 		crypt_free(*cd);
 		*cd = NULL;
-		return log_errno(r, "%s: not a LUKS2 volume (cryptsetup luksDump shows its header)", device);
+		if (r == -EINVAL) /* libcryptsetup's verdict on the content, not an OS error */
+			return log_fail(r, "%s: not a LUKS2 volume (cryptsetup luksDump shows its header)", device);
+		return log_errno(r, "%s: reading the LUKS2 header", device);
 	}
 	return 0;
 }
@@ -53,17 +62,4 @@ int luks_token_read(struct crypt_device *cd, int id, struct luks_token *tok)
 	if (r < 0)
 		log_err("token %d of type %s is malformed (see the line above); skipping it", id, LUKS_TOKEN_TYPE);
 	return r;
-}
-
-int luks_active_keyslots(struct crypt_device *cd)
-{
-	int n = 0, max = crypt_keyslot_max(CRYPT_LUKS2);
-
-	for (int ks = 0; ks < max; ks++) {
-		crypt_keyslot_info st = crypt_keyslot_status(cd, ks);
-
-		if (st == CRYPT_SLOT_ACTIVE || st == CRYPT_SLOT_ACTIVE_LAST)
-			n++;
-	}
-	return n;
 }

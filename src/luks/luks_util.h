@@ -16,5 +16,3 @@ int luks_load(const char *device, struct crypt_device **cd);
 void luks_route_libcryptsetup_log(void);
 /* Reads and validates tdx-unlock token `id`. -ENOENT: no such token or another type. */
 int luks_token_read(struct crypt_device *cd, int id, struct luks_token *tok);
-/* Counts active keyslots. */
-int luks_active_keyslots(struct crypt_device *cd);

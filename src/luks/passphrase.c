@@ -94,7 +94,7 @@ static int read_tty(const char *prompt, struct secret *out)
 	secure_wipe(&ch, sizeof(ch));
 	if (r < 0) {
 		secret_clear(out);
-		return log_errno(r, "the passphrase is longer than %d characters", TTY_PASSPHRASE_MAX);
+		return log_fail(r, "the passphrase is longer than %d characters", TTY_PASSPHRASE_MAX);
 	}
 	return 0;
 }
@@ -116,7 +116,7 @@ int luks_passphrase_read(const char *key_file, const char *prompt, struct secret
 		return log_errno(r, "reading the key file %s (at most 64 KiB)", key_file);
 	if (!out->len) {
 		secret_clear(out);
-		return log_errno(-EINVAL, "the key file %s is empty", key_file);
+		return log_fail(-EINVAL, "the key file %s is empty", key_file);
 	}
 	return 0;
 }

@@ -27,11 +27,12 @@ int luks_sources_load(struct luks_sources *s)
 	luks_config_init(&s->cmdline);
 	luks_config_init(&s->file);
 
-	r = file_read_all(conf, LUKS_CONFIG_FILE_MAX, &buf, &len);
+	/* Regular files only (file_read_regular): a FIFO here must not hold the boot. */
+	r = file_read_regular(conf, LUKS_CONFIG_FILE_MAX, 0, &buf, &len);
 	if (r == -ENOENT) {
 		log_debug("no configuration file %s", conf);
 	} else if (r < 0) {
-		return log_errno(r, "reading %s (check its permissions; at most 64 KiB)", conf);
+		return log_fail(r, "reading %s: %s (check its permissions; at most 64 KiB)", conf, file_read_strerror(r));
 	} else {
 		r = luks_config_parse((const char *)buf, len, conf, &s->file);
 		free(buf);
@@ -45,9 +46,10 @@ int luks_sources_load(struct luks_sources *s)
 
 	if (!cmdline && !initrd)
 		return 0;
-	r = file_read_all(cmdline ? cmdline : LUKS_CMDLINE_PATH, LUKS_CMDLINE_MAX, &buf, &len);
+	r = file_read_regular(cmdline ? cmdline : LUKS_CMDLINE_PATH, LUKS_CMDLINE_MAX, 0, &buf, &len);
 	if (r < 0)
-		return log_errno(r, "reading the kernel command line %s", cmdline ? cmdline : LUKS_CMDLINE_PATH);
+		return log_fail(r, "reading the kernel command line %s: %s", cmdline ? cmdline : LUKS_CMDLINE_PATH,
+				file_read_strerror(r));
 	r = luks_cmdline_parse((const char *)buf, len, &s->cmdline);
 	free(buf);
 	buf = NULL;
@@ -61,11 +63,11 @@ int luks_sources_load(struct luks_sources *s)
 		return 0;
 
 	/* Only what to wait for comes from it: a problem there costs the wait, not the unlock. */
-	r = file_read_all(tab, LUKS_CRYPTTAB_MAX, &buf, &len);
+	r = file_read_regular(tab, LUKS_CRYPTTAB_MAX, 0, &buf, &len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		log_warn("reading %s: %s: not waiting for its volumes (at most 64 KiB)", tab, strerror(-r));
+		log_warn("reading %s: %s: not waiting for its volumes (at most 64 KiB)", tab, file_read_strerror(r));
 		return 0;
 	}
 	if (luks_crypttab_parse((const char *)buf, len, &s->cmdline) < 0)

@@ -109,8 +109,8 @@ static int assign_group(struct unlock_ctx *c, struct target *t)
 			gr->timeout_s = t->set.timeout_s;
 		return 0;
 	}
-	return log_errno(-E2BIG, "unlock: too many different key servers/resources (at most %d groups of %d)",
-			 MAX_GROUPS, KBS_MAX_RESOURCES);
+	return log_fail(-E2BIG, "unlock: too many different key servers/resources (at most %d groups of %d)",
+			MAX_GROUPS, KBS_MAX_RESOURCES);
 }
 
 /* Loads one device and adds a target for each of its usable tdx-unlock tokens. */
@@ -121,9 +121,9 @@ static int add_device(struct unlock_ctx *c, const struct luks_unlock_opts *o, co
 	int r, max = crypt_token_max(CRYPT_LUKS2);
 
 	if (c->n_devs == MAX_DEVICES)
-		return log_errno(-E2BIG, "unlock: at most %d devices", MAX_DEVICES);
+		return log_fail(-E2BIG, "unlock: at most %d devices", MAX_DEVICES);
 	if (strlen(path) >= sizeof(d->path))
-		return log_errno(-ENAMETOOLONG, "unlock: device path %.64s... is too long", path);
+		return log_fail(-ENAMETOOLONG, "unlock: device path %.64s... is too long", path);
 	memset(d, 0, sizeof(*d));
 	strcpy(d->path, path);
 	if ((r = luks_load(path, &d->cd)) < 0)
@@ -153,7 +153,7 @@ static int add_device(struct unlock_ctx *c, const struct luks_unlock_opts *o, co
 			log_debug("%s: no usable %s token", path, LUKS_TOKEN_TYPE);
 			return -ENOENT;
 		}
-		return log_errno(-ENOENT, "unlock: %s has no usable %s token (see tdx-unlock list)", path, LUKS_TOKEN_TYPE);
+		return log_fail(-ENOENT, "unlock: %s has no usable %s token (see tdx-unlock list)", path, LUKS_TOKEN_TYPE);
 	}
 	if (o->name)
 		snprintf(d->name, sizeof(d->name), "%s", o->name);
@@ -183,7 +183,7 @@ static int collect(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 			r = -ENOMEM;
 	free(paths);
 	if (r == 0 && !c->n_targets)
-		r = log_errno(-ENOENT, "unlock --all: no LUKS2 block device with a usable %s token", LUKS_TOKEN_TYPE);
+		r = log_fail(-ENOENT, "unlock --all: no LUKS2 block device with a usable %s token", LUKS_TOKEN_TYPE);
 	return r;
 }
 
@@ -295,8 +295,8 @@ static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 	if ((r = kbs_attest(&ko, &c->session)) == -ECANCELED)
 		return c->collect_r; /* the disks carry no usable token: collect said so */
 	if (r < 0)
-		return log_errno(r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
-				 "passphrase still works)", ko.urls[0]);
+		return log_fail(r, "unlock: not unlocking: no attestation accepted by %s (see above; the "
+				"passphrase still works)", ko.urls[0]);
 	return 1;
 }
 
@@ -319,7 +319,7 @@ int luks_unlock(const struct luks_unlock_opts *o)
 	if ((r = luks_sources_load(&c->src)) < 0)
 		return r;
 	if (c->src.cmdline.enabled == 0)
-		return log_errno(-ENOENT, "unlock: disabled by rd.tdx_unlock=0 on the kernel command line");
+		return log_fail(-ENOENT, "unlock: disabled by rd.tdx_unlock=0 on the kernel command line");
 	if (c->src.cmdline.debug == 1 || (c->src.cmdline.debug == LUKS_UNSET && c->src.file.debug == 1))
 		log_set_level(LOG_LVL_DEBUG);
 	max_timeout = first_timeout_s(c, o);

@@ -6,6 +6,7 @@
 #include "../common/log.h"
 #include "../common/mono_time.h"
 #include "../common/secmem.h"
+#include "../common/version.h"
 #include "../kbs/kbs_client.h"
 #include "../luks/luks.h"
 #include "../luks/settings.h"
@@ -14,8 +15,6 @@
 #include <libcryptsetup.h>
 #include <string.h>
 #include <time.h>
-
-#define PLUGIN_VERSION "0.1.0"
 
 const char *cryptsetup_token_version(void);
 int cryptsetup_token_open(struct crypt_device *cd, int token, char **buffer, size_t *buffer_len, void *usrptr);
@@ -63,7 +62,7 @@ static void sink_end(struct sink_ctx *s)
 
 const char *cryptsetup_token_version(void)
 {
-	return PLUGIN_VERSION;
+	return TDX_UNLOCK_VERSION;
 }
 
 /* kbs_fetch's result as a token plugin return code (§2.4). */
@@ -80,6 +79,25 @@ static int map_error(int r)
 		return -EPERM; /* refused: attestation, policy, or a server we must not trust */
 	default:
 		return -EAGAIN; /* deadline, network, server trouble: the password prompt comes next */
+	}
+}
+
+/* kbs_fetch's result in words for the summary line: its own errors are decisions (a
+ * deadline, a refusal), not what strerror() would say about them. */
+static const char *outcome(int r)
+{
+	switch (r) {
+	case -ETIMEDOUT:
+		return "the deadline passed";
+	case -EACCES:
+	case -EPERM:
+		return "the key server refused the evidence or the policy denied it";
+	case -EKEYREJECTED:
+		return "the key server's certificate was not accepted";
+	case -EINVAL:
+		return "the configuration, the token or the CA file is not usable";
+	default:
+		return strerror(-r);
 	}
 }
 
@@ -110,8 +128,8 @@ static int fetch(const struct luks_token *tok, struct secret *secret, struct sin
 	start = mono_ms();
 	r = kbs_fetch(&ko, &resource, 1, secret);
 	if (r < 0) {
-		log_err("no secret for %s after %.1f s (%s): falling back to the next token or the passphrase",
-			resource, (double)(mono_ms() - start) / 1000, strerror(-r));
+		log_err("no secret for %s after %.1f s (%s; see above): falling back to the next token or the "
+			"passphrase", resource, (double)(mono_ms() - start) / 1000, outcome(r));
 		return map_error(r);
 	}
 	log_info("secret for %s released in %.1f s", resource, (double)(mono_ms() - start) / 1000);

@@ -27,20 +27,21 @@ static int via_qgs(const struct evidence_opts *o, const uint8_t rd[64], uint8_t 
 		const char *why = NULL;
 		size_t n;
 
-		r = file_read_all(o->tdreport_file, TDX_TDREPORT_LEN + 1, &buf, &n);
+		r = strcmp(o->tdreport_file, "-") == 0 ? file_read_all("-", TDX_TDREPORT_LEN + 1, &buf, &n) :
+		    file_read_regular(o->tdreport_file, TDX_TDREPORT_LEN + 1, o->deadline_ms, &buf, &n);
 		if (r < 0)
-			return log_errno(r, "reading TDREPORT %s", o->tdreport_file);
+			return log_fail(r, "reading TDREPORT %s: %s", o->tdreport_file, file_read_strerror(r));
 		r = tdx_tdreport_parse(buf, n, &td, &why);
 		if (r < 0)
-			return log_errno(r, "%s: %s", o->tdreport_file, why);
+			return log_fail(r, "%s: %s", o->tdreport_file, why);
 		if (memcmp(td.report_data, rd, 64) != 0)
-			return log_errno(-EINVAL, "%s: its REPORTDATA is not the requested one", o->tdreport_file);
+			return log_fail(-EINVAL, "%s: its REPORTDATA is not the requested one", o->tdreport_file);
 		memcpy(tdreport, buf, TDX_TDREPORT_LEN);
 	} else if ((r = tdx_guest_get_report(rd, tdreport)) < 0) {
 		return r;
 	}
 	return qgs_get_quote(o->qgs_addr, tdreport, o->qgs_timeout_ms ? o->qgs_timeout_ms : 30000,
-			     quote, len);
+			     o->deadline_ms, quote, len);
 }
 
 static int check_quote(const uint8_t *quote, size_t len, const uint8_t rd[64])
@@ -51,9 +52,9 @@ static int check_quote(const uint8_t *quote, size_t len, const uint8_t rd[64])
 
 	r = tdx_quote_parse(quote, len, &q, &why);
 	if (r < 0)
-		return log_errno(r, "the platform returned a malformed quote (%zu bytes): %s", len, why);
+		return log_fail(r, "the platform returned a malformed quote (%zu bytes): %s", len, why);
 	if (memcmp(q.td.report_data, rd, 64) != 0)
-		return log_errno(-EBADMSG, "the quote's REPORTDATA is not the one requested (concurrent writer or a broken quote provider)");
+		return log_fail(-EBADMSG, "the quote's REPORTDATA is not the one requested (concurrent writer or a broken quote provider)");
 	return 0;
 }
 
@@ -64,11 +65,11 @@ int evidence_get_quote(const struct evidence_opts *o, const uint8_t rd[64],
 
 	if (o->tsm_dir || !(o->qgs_addr || o->tdreport_file)) {
 		*method = EVIDENCE_TSM;
-		r = tsm_get_quote(o->tsm_dir, rd, quote, len);
+		r = tsm_get_quote(o->tsm_dir, rd, o->deadline_ms, quote, len);
 		/* Fall back only when configfs-tsm is absent and nothing was configured. */
 		if (r == -ENOENT || r == -ENXIO) {
 			if (o->tsm_dir)
-				return log_errno(r, "configfs-tsm at %s: %s", o->tsm_dir, tsm_strerror(r));
+				return log_fail(r, "configfs-tsm at %s: %s", o->tsm_dir, tsm_strerror(r));
 			log_info("configfs-tsm: %s; trying %s + QGS at %s", tsm_strerror(r), TDX_GUEST_DEVICE,
 				 o->qgs_addr ? o->qgs_addr : QGS_ADDR_DEFAULT);
 			*method = EVIDENCE_QGS;

@@ -8,7 +8,9 @@ struct evidence_opts {
 	const char *tsm_dir;       /* configfs-tsm report dir; set = use only configfs-tsm */
 	const char *qgs_addr;      /* "vsock:CID:PORT" | "tcp:HOST:PORT"; set = only TDREPORT+QGS */
 	const char *tdreport_file; /* use this TDREPORT instead of the ioctl (with qgs_addr) */
-	int qgs_timeout_ms;        /* 0 = 30 s, the kernel's own bound */
+	int qgs_timeout_ms;        /* the whole QGS exchange; 0 = 30 s, the kernel's own bound */
+	long long deadline_ms;     /* absolute CLOCK_MONOTONIC ms bounding the whole collection
+	                            * (the KBS attempt's deadline); 0 = none beyond the above */
 };
 
 enum evidence_method { EVIDENCE_TSM, EVIDENCE_QGS };

@@ -18,7 +18,7 @@ int tdx_inspect(const uint8_t *buf, size_t len, json_object **out)
 	if (len == TDX_TDREPORT_LEN && buf[0] == TDREPORT_TYPE_TDX) {
 		r = tdx_tdreport_parse(buf, len, &td, &why);
 		if (r < 0)
-			return log_errno(r, "inspect: %s", why);
+			return log_fail(r, "inspect: %s", why);
 		obj = json_object_new_object();
 		if (!obj || td_json_fill(obj, NULL, &td, NULL) < 0) {
 			json_object_put(obj);
@@ -29,7 +29,7 @@ int tdx_inspect(const uint8_t *buf, size_t len, json_object **out)
 	}
 	r = tdx_quote_parse(buf, len, &q, &why);
 	if (r < 0)
-		return log_errno(r, "inspect: not a TDX quote or TDREPORT (%zu bytes): %s", len, why);
+		return log_fail(r, "inspect: not a TDX quote or TDREPORT (%zu bytes): %s", len, why);
 	pr = sgx_pck_ext_from_chain(q.pck_chain_pem, q.pck_chain_len, &pck);
 	if (pr < 0)
 		log_warn("inspect: cannot read FMSPC from the PCK certificate in the quote (%s)",

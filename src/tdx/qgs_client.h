@@ -5,7 +5,9 @@
 
 #define QGS_ADDR_DEFAULT "vsock:2:4050"
 
-/* addr: "vsock:CID:PORT" or "tcp:HOST:PORT" (NULL = QGS_ADDR_DEFAULT). timeout_ms bounds
- * connect, send and receive each. Returns 0 with a malloc'd quote, or a negative errno. */
-int qgs_get_quote(const char *addr, const uint8_t tdreport[1024], int timeout_ms,
+/* addr: "vsock:CID:PORT" or "tcp:HOST:PORT" (NULL = QGS_ADDR_DEFAULT). timeout_ms bounds the
+ * whole exchange (connect, send, the complete response: a QGS that trickles bytes cannot
+ * stretch it), and so does deadline_ms (absolute CLOCK_MONOTONIC ms, 0 = none) when earlier.
+ * Returns 0 with a malloc'd quote, or a negative errno (-ETIMEDOUT at the bound). */
+int qgs_get_quote(const char *addr, const uint8_t tdreport[1024], int timeout_ms, long long deadline_ms,
 		  uint8_t **quote, size_t *len);

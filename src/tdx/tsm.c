@@ -3,6 +3,7 @@
 #include "../common/cleanup.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
+#include "../common/mono_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,7 +26,7 @@ static int read_attr(const char *entry, const char *attr, size_t max, uint8_t **
 
 	if (snprintf(path, sizeof(path), "%s/%s", entry, attr) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
-	return file_read_all(path, max, buf, len);
+	return file_read_regular(path, max, 0, buf, len); /* configfs attributes are regular files */
 }
 
 static int read_generation(const char *entry, uint64_t *gen)
@@ -129,7 +130,7 @@ static void sleep_ms(long ms)
 		;
 }
 
-int tsm_get_quote(const char *dir, const uint8_t rd[64], uint8_t **quote, size_t *len)
+int tsm_get_quote(const char *dir, const uint8_t rd[64], long long deadline_ms, uint8_t **quote, size_t *len)
 {
 	static unsigned counter;
 	char entry[PATH_MAX];
@@ -140,11 +141,17 @@ int tsm_get_quote(const char *dir, const uint8_t rd[64], uint8_t **quote, size_t
 		ensure_configfs();
 	}
 	for (int attempt = 0; attempt < TSM_ATTEMPTS; attempt++) {
-		if (attempt)
-			sleep_ms(100L << attempt);
+		if (attempt) {
+			long wait = 100L << attempt;
+
+			if (deadline_ms && mono_ms() + wait >= deadline_ms)
+				return log_fail(-ETIMEDOUT, "configfs-tsm: no quote after %d attempt%s before the deadline",
+						attempt, attempt == 1 ? "" : "s");
+			sleep_ms(wait);
+		}
 		/* A private entry per request avoids races with other users of configfs-tsm. */
 		if (snprintf(entry, sizeof(entry), "%s/tdx-unlock.%ld.%u", dir, (long)getpid(), counter++) >= (int)sizeof(entry))
-			return log_errno(-ENAMETOOLONG, "configfs-tsm: report directory path too long");
+			return log_fail(-ENAMETOOLONG, "configfs-tsm: report directory path too long");
 		if (mkdir(entry, 0700) < 0) {
 			r = -errno;
 			if (r == -ENXIO || r == -ENOENT)
@@ -165,6 +172,9 @@ int tsm_get_quote(const char *dir, const uint8_t rd[64], uint8_t **quote, size_t
 		else if (r != -EAGAIN)
 			return r;
 	}
+	if (r == -EAGAIN) /* our verdict on the generation counter, not the kernel's error */
+		return log_fail(r, "configfs-tsm: no quote after %d attempts: another writer kept interfering",
+				TSM_ATTEMPTS);
 	return log_errno(r, "configfs-tsm: no quote after %d attempts", TSM_ATTEMPTS);
 }
 

@@ -29,13 +29,13 @@ static int anchor_from_file(const char *path, EVP_PKEY **out)
 	if (r < 0)
 		return log_errno(r, "cannot read trust anchor %s", path);
 	if (vf_certs_from_pem((const char *)buf, len, cert, 1) < 0)
-		return log_errno(-EBADMSG, "trust anchor %s is not one PEM certificate", path);
+		return log_fail(-EBADMSG, "trust anchor %s is not one PEM certificate", path);
 	*out = X509_get_pubkey(cert[0]);
 	X509_free(cert[0]);
 	if (!vf_key_is_p256(*out)) {
 		EVP_PKEY_free(*out);
 		*out = NULL;
-		return log_errno(-EBADMSG, "trust anchor %s does not have a P-256 key", path);
+		return log_fail(-EBADMSG, "trust anchor %s does not have a P-256 key", path);
 	}
 	return 0;
 }
@@ -48,10 +48,10 @@ int vf_anchor_load(struct vf_ctx *ctx, const struct vf_options *opt)
 		return ctx->anchor ? 0 : log_errno(-ENOMEM, "pinned Intel root key");
 	case VF_ANCHOR_FILE:
 		if (!opt->anchor_file)
-			return log_errno(-EINVAL, "anchor mode FILE without a file");
+			return log_fail(-EINVAL, "anchor mode FILE without a file");
 		return anchor_from_file(opt->anchor_file, &ctx->anchor);
 	case VF_ANCHOR_COLLATERAL:
 		return 0;
 	}
-	return log_errno(-EINVAL, "unknown anchor mode %d", opt->anchor_mode);
+	return log_fail(-EINVAL, "unknown anchor mode %d", opt->anchor_mode);
 }

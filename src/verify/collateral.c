@@ -33,14 +33,14 @@ static int read_file(const char *dir, const char *name, uint8_t **buf, size_t *l
 	struct stat st;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return log_errno(-ENAMETOOLONG, "collateral path %s/%s too long", dir, name);
+		return log_fail(-ENAMETOOLONG, "collateral path %s/%s too long", dir, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
-		return log_errno(-EINVAL, "collateral %s is not a regular file", path);
+		return log_fail(-EINVAL, "collateral %s is not a regular file", path);
 	return fd_read_all(fd, FILE_MAX, buf, len);
 }
 
@@ -185,7 +185,7 @@ static int load_anchor(struct vf_collateral *c, const char *dir, EVP_PKEY *ancho
 	if (r < 0 && (r != -ENOENT || !anchor))
 		return log_errno(r, "cannot read collateral %s/root_ca.pem", dir);
 	if (r == 0 && vf_certs_from_pem((const char *)buf, len, root, 1) < 0 && !anchor)
-		return log_errno(-EBADMSG, "collateral %s/root_ca.pem is not a PEM certificate", dir);
+		return log_fail(-EBADMSG, "collateral %s/root_ca.pem is not a PEM certificate", dir);
 	if (anchor) {
 		EVP_PKEY_up_ref(anchor);
 		c->anchor = anchor;
@@ -196,7 +196,7 @@ static int load_anchor(struct vf_collateral *c, const char *dir, EVP_PKEY *ancho
 		c->anchor = X509_get_pubkey(root[0]);
 	}
 	X509_free(root[0]);
-	return c->anchor ? 0 : log_errno(-EBADMSG, "collateral %s/root_ca.pem has no usable key", dir);
+	return c->anchor ? 0 : log_fail(-EBADMSG, "collateral %s/root_ca.pem has no usable key", dir);
 }
 
 static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool require_match)

@@ -19,7 +19,7 @@ static void template_init(void)
 	if (!ctx || EVP_PKEY_paramgen_init(ctx) != 1 || EVP_PKEY_CTX_set_group_name(ctx, "P-256") != 1 ||
 	    EVP_PKEY_paramgen(ctx, &group_template) != 1) {
 		group_template = NULL;
-		log_errno(-EIO, "P-256: building the group template failed (OpenSSL default provider loaded?)");
+		log_fail(-EIO, "P-256: building the group template failed (OpenSSL default provider loaded?)");
 	}
 	EVP_PKEY_CTX_free(ctx);
 }
@@ -79,7 +79,7 @@ static void group_init(void)
 {
 	group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
 	if (!group)
-		log_errno(-EIO, "P-256: building the curve group failed");
+		log_fail(-EIO, "P-256: building the curve group failed");
 }
 
 bool vf_p256_point_valid(const uint8_t pt[65])

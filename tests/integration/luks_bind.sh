@@ -87,7 +87,7 @@ bind --secret-out "$TMP/s2" 2>/dev/null || fail "bind (2)"
 cryptsetup luksKillSlot -q --key-file "$TMP/s2" "$IMG" 0 || fail "luksKillSlot 0"
 h=$(hdr "$IMG")
 "$TU" unbind "$IMG" 2>"$TMP/err" && fail "unbind removed the last keyslot"
-grep -q 'last keyslot' "$TMP/err" || fail "unclear message: $(cat "$TMP/err")"
+grep -q 'without a passphrase keyslot' "$TMP/err" || fail "unclear message: $(cat "$TMP/err")"
 [ "$(hdr "$IMG")" = "$h" ] || fail "header changed by a refused unbind"
 cryptsetup luksAddKey -q --key-file "$TMP/s2" "$IMG" "$PASS" --pbkdf pbkdf2 --pbkdf-force-iterations 1000 ||
 	fail "luksAddKey"
@@ -95,6 +95,22 @@ pass_opens "after re-adding the passphrase"
 "$TU" unbind "$IMG" --token 0 2>/dev/null || fail "unbind --token 0"
 pass_opens "after the second unbind"
 ok "unbind of the last keyslot refused with the header unchanged"
+
+# --- a tampered token (the header is not authenticated) listing the passphrase's keyslot:
+# unbind removes only a keyslot bind made, so it refuses and changes nothing.
+bind --secret-out "$TMP/s5" 2>/dev/null || fail "bind (5)"
+cryptsetup token export --token-id 0 "$IMG" | sed 's/"keyslots":\[[^]]*\]/"keyslots":["0"]/' >"$TMP/tampered.json"
+grep -q '"keyslots":\["0"\]' "$TMP/tampered.json" || fail "could not tamper the token: $(cat "$TMP/tampered.json")"
+{ cryptsetup token remove --token-id 0 "$IMG" && cryptsetup token import --token-id 0 --json-file "$TMP/tampered.json" "$IMG"; } ||
+	fail "cryptsetup token import"
+h=$(hdr "$IMG")
+"$TU" unbind "$IMG" 2>"$TMP/err" && fail "unbind removed the keyslot a tampered token listed"
+grep -qx "tdx-unlock: error: unbind: token 0 of $IMG lists keyslot 0, which tdx-unlock bind did not make (not the PBKDF2-sha512 keyslot bind adds): refusing to remove it, nothing changed. The token may have been tampered with; inspect it with cryptsetup luksDump" "$TMP/err" ||
+	fail "unclear message: $(cat "$TMP/err")"
+[ "$(hdr "$IMG")" = "$h" ] || fail "header changed by a refused unbind"
+pass_opens "after unbind of a tampered token"
+{ cryptsetup token remove --token-id 0 "$IMG" && cryptsetup luksKillSlot -q --key-file "$PASS" "$IMG" 1; } || fail "cleanup (5)"
+ok "unbind of a token tampered to list the passphrase keyslot: refused, header byte-identical"
 
 # --- bind authorised at the terminal prompt: the typed passphrase is not echoed ----------
 IMG4=$TMP/prompt.img

@@ -78,6 +78,8 @@ open_token dead
 grep -q 'Token 0 (tdx-unlock) open failed with -11' "$TMP/dead.err" || fail "nobody listening: no -EAGAIN: $(cat "$TMP/dead.err")"
 [ "$MS" -le 7000 ] || fail "nobody listening: took $MS ms with timeout-s 5"
 grep -q 'attempt 1: ' "$TMP/dead.err" || fail "no per-attempt line: $(cat "$TMP/dead.err")"
+grep -q 'no secret for default/luks/plugin after [0-9.]* s (the deadline passed; see above)' "$TMP/dead.err" ||
+	fail "no summary line: $(grep -v '^#' "$TMP/dead.err")"
 ok "nobody listening on the URL: -EAGAIN after $MS ms (timeout-s 5), one line per attempt"
 echo "rd.tdx_unlock=0" >"$TDX_UNLOCK_CMDLINE"
 open_token disabled
@@ -107,6 +109,34 @@ grep -q 'Token 7 (tdx-unlock) validation failed' "$TMP/badtok.err" || fail "toke
 CS luksDump "$IMG" 2>&1 | sed -n '/^  7: tdx-unlock/,/Keyslot/p' | grep -q 'resource:' && fail "dump of a malformed token"
 cryptsetup token remove --token-id 7 "$IMG" || fail "token remove"
 ok "a malformed token written behind the plugin's back is skipped (validation failed)"
+
+# A token (trusted: no configuration file) naming a FIFO as its CA, its URL a listener that
+# accepts and never speaks: refused at once, where the plugin used to block opening the CA
+# in the TLS handshake far past the deadline.
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True)
+time.sleep(120)' >"$TMP/mute.port" &
+PIDS+=($!)
+wait_for 100 test -s "$TMP/mute.port" || fail "listener did not start"
+mkfifo "$TMP/ca.fifo"
+cryptsetup token export --token-id 0 "$IMG" >"$TMP/orig.json"
+jq -c --arg u "https://127.0.0.1:$(cat "$TMP/mute.port")" --arg ca "$TMP/ca.fifo" \
+	'.["kbs-urls"] = [$u] | .["ca-file"] = $ca | .["timeout-s"] = 5' "$TMP/orig.json" >"$TMP/fifo.json"
+{ cryptsetup token remove --token-id 0 "$IMG" && CS token import --json-file "$TMP/fifo.json" --token-id 0 "$IMG"; } ||
+	fail "token with a FIFO CA"
+start=$(date +%s%N)
+timeout 60 env LD_PRELOAD="$TMP/shim.so" cryptsetup open --test-passphrase --token-only --debug "$IMG" >"$TMP/fifo.err" 2>&1
+RC=$?
+MS=$((($(date +%s%N) - start) / 1000000))
+{ [ "$RC" != 0 ] && [ "$RC" != 124 ]; } || fail "FIFO CA: rc $RC after $MS ms"
+grep -q "CA file $TMP/ca.fifo: not a regular file" "$TMP/fifo.err" || fail "FIFO CA: unclear: $(grep -v '^#' "$TMP/fifo.err")"
+[ "$MS" -lt 3000 ] || fail "FIFO CA: took $MS ms"
+grep -q 'no secret for default/luks/plugin after [0-9.]* s (the configuration, the token or the CA file is not usable; see above)' \
+	"$TMP/fifo.err" || fail "FIFO CA: no summary line: $(grep -v '^#' "$TMP/fifo.err")"
+{ cryptsetup token remove --token-id 0 "$IMG" && CS token import --json-file "$TMP/orig.json" --token-id 0 "$IMG"; } ||
+	fail "restoring the token"
+ok "a token naming a FIFO as CA: the plugin refuses it in $MS ms (timeout-s 5)"
 
 # --- live: the key server and the simulator ----------------------------------------------------
 SIM=$BUILD/tdx-sim KS=$BUILD/tdx-keyserver
