@@ -53,22 +53,13 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 # The shipped example, with a loopback port and the simulator's root instead of Intel's.
 jq --arg l "127.0.0.1:$PORT" '.listen = $l | .trust_anchor = "/var/lib/tdx-keyserver/collateral/root_ca.pem"' \
 	examples/keyserver.json >"$OP/config.json"
-# The operator's steps, run inside the container from the directory holding the files.
-cat >"$OP/setup.sh" <<'EOF'
-set -eux
-tar -C /stage -c . | tar -C / -x --keep-directory-symlink   # = make install
-cd /op
-# README: "Running the key server under systemd" (keep in sync)
-systemd-sysusers
-install -d -m 0755 /etc/tdx-keyserver
-install -m 0644 config.json server.pem policy.json /etc/tdx-keyserver/
-install -d -m 0700 -o tdx-keyserver -g tdx-keyserver /var/lib/tdx-keyserver /var/lib/tdx-keyserver/resources
-install -m 0600 -o tdx-keyserver -g tdx-keyserver server.key /var/lib/tdx-keyserver/
-cp -r collateral /var/lib/tdx-keyserver/ && chown -R tdx-keyserver: /var/lib/tdx-keyserver/collateral
-install -D -m 0600 -o tdx-keyserver -g tdx-keyserver vm1-root.secret /var/lib/tdx-keyserver/resources/default/luks/vm1-root
-systemctl daemon-reload
-systemctl enable --now tdx-keyserver
-EOF
+# The operator's steps: the README's block, as written, run inside the container from the
+# directory holding the files (README "Running the key server under systemd").
+awk 'index($0, "<!-- commands: tests/integration/systemd_unit.sh -->") { f = 1; next } f && /^```sh/ { g = 1; next }
+	g && /^```/ { exit } g' README.md >"$TMP/readme-block.sh"
+grep -q "systemctl enable --now tdx-keyserver" "$TMP/readme-block.sh" || fail "README block for this test not found"
+{ echo 'set -eux'; echo 'tar -C /stage -c . | tar -C / -x --keep-directory-symlink   # = make install'
+  echo 'cd /op'; cat "$TMP/readme-block.sh"; } >"$OP/setup.sh"
 
 systemd-nspawn -q -D "$R" --volatile=overlay --boot --register=no --keep-unit \
 	--bind-ro="$TMP/stage:/stage" --bind-ro="$OP:/op" </dev/null >"$TMP/nspawn.log" 2>&1 &
