@@ -88,7 +88,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
 .SECONDARY:
-.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check FORCE
+.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check lint FORCE
 all: $(BINS)
 
 # Runs every time; does nothing (no network) when $(BUILD)/curl is current, so make relinks
@@ -142,6 +142,11 @@ deps:
 check: deps
 	$(MAKE) all unit-tests
 	BUILD=$(BUILD) CURL=$(CURL) tests/run-tests.sh
+
+# shellcheck over every shell script, the SPDX line in every source file (CI runs this).
+lint: deps
+	tools/shellcheck.sh
+	tools/check-spdx.sh
 
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
 SAN_BUILD ?= build-san

@@ -38,7 +38,14 @@ fi
 # What `make install` puts on a key server, and the operator's files (README).
 make -s install DESTDIR="$TMP/stage" PREFIX=/usr BUILD="$BUILD" >"$TMP/install.log" 2>&1 ||
 	fail "make install: $(tail -n 5 "$TMP/install.log")"
-[ -x "$TMP/stage/usr/sbin/tdx-keyserver" ] || fail "make install did not put tdx-keyserver into PREFIX/sbin"
+for f in usr/sbin/tdx-keyserver usr/bin/tdx-unlock usr/lib/sysusers.d/tdx-keyserver.conf \
+	usr/share/man/man8/tdx-unlock.8 usr/share/man/man8/tdx-keyserver.8 usr/share/man/man5/tdx-unlock.conf.5 \
+	usr/share/doc/tdx-unlock/LICENSE usr/share/doc/tdx-unlock/examples/keyserver.json \
+	usr/share/doc/tdx-unlock/examples/tdx-unlock.conf usr/share/doc/tdx-unlock/examples/policy.json; do
+	[ -f "$TMP/stage/$f" ] || fail "make install PREFIX=/usr did not install /$f"
+done
+grep -q '^ExecStart=/usr/sbin/tdx-keyserver ' "$TMP"/stage/*/systemd/system/tdx-keyserver.service ||
+	fail "installed unit does not start PREFIX/sbin/tdx-keyserver"
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 mount_sim "$TMP/tsm"
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf "0%.0s" $(seq 128))" -o "$TMP/td.quote" || fail "tdx-sim quote"
@@ -98,8 +105,9 @@ ok "audit line written to $AUDIT (tdx-keyserver, 0600)"
 
 ct systemctl reload tdx-keyserver || fail "systemctl reload failed: $(journal)"
 sleep 0.5
-[ "$(ct systemctl is-active tdx-keyserver)" = active ] && [ "$(ct systemctl show -P MainPID tdx-keyserver)" = "$MAIN" ] ||
+if [ "$(ct systemctl is-active tdx-keyserver)" != active ] || [ "$(ct systemctl show -P MainPID tdx-keyserver)" != "$MAIN" ]; then
 	fail "reload did not keep the same process: $(journal)"
+fi
 fetch got2
 ok "systemctl reload (SIGHUP) keeps pid $MAIN serving"
 
