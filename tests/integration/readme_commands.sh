@@ -20,6 +20,9 @@ source "$(dirname "$0")/lib.bash"
 command -v python3 >/dev/null || skip "python3 absent (make deps)"
 [ -x "$BUILD/tdx-unlock" ] && [ -x "$BUILD/tdx-keyserver" ] && [ -x "$BUILD/tdx-sim" ] || fail "build first (make)"
 
+[ "$(id -u)" = 0 ] && unshare -m -n -p -f --mount-proc true 2>/dev/null ||
+	skip "needs root and namespaces (unshare) to run the README's blocks in a sandbox"
+
 # Blocks: $TMP/blocks/N.sh (the text), N.spec (the annotation), N.line (README line).
 mkdir -p "$TMP/blocks"
 python3 - README.md "$TMP/blocks" <<'EOF' || fail "README parsing failed"

@@ -68,6 +68,8 @@ grep -q "systemctl enable --now tdx-keyserver" "$TMP/readme-block.sh" || fail "R
 { echo 'set -eux'; echo 'tar -C /stage -c . | tar -C / -x --keep-directory-symlink   # = make install'
   echo 'cd /op'; cat "$TMP/readme-block.sh"; } >"$OP/setup.sh"
 
+systemd-nspawn -q -D "$R" --volatile=overlay --register=no --keep-unit /bin/true >"$TMP/probe.log" 2>&1 ||
+	skip "systemd-nspawn cannot run a container here: $(tail -n 1 "$TMP/probe.log")"
 systemd-nspawn -q -D "$R" --volatile=overlay --boot --register=no --keep-unit \
 	--bind-ro="$TMP/stage:/stage" --bind-ro="$OP:/op" </dev/null >"$TMP/nspawn.log" 2>&1 &
 NSPAWN=$!
