@@ -212,12 +212,13 @@ install: all
 qemu-check: all
 	tests/qemu/run.sh
 
-# tests/qemu/work (kernel, root file system, images: the boot tests' cache) survives clean.
+# tests/qemu/work (kernel, root file system, images: the boot tests' cache) and
+# tests/nspawn/work (the systemd test's Debian root) survive clean.
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
 distclean: clean
-	rm -rf tests/qemu/work .cache/curl
+	rm -rf tests/qemu/work tests/nspawn/work .cache/curl
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
