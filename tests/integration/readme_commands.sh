@@ -17,7 +17,7 @@
 # the test: a new command cannot go unaccounted for. Also checks that the layout table
 # names every folder of the repository (top level, src/*, tests/*).
 source "$(dirname "$0")/lib.bash"
-command -v python3 >/dev/null || skip "python3 absent (make deps)"
+command -v python3 >/dev/null && command -v jq >/dev/null || skip "python3 or jq absent (make deps)"
 [ -x "$BUILD/tdx-unlock" ] && [ -x "$BUILD/tdx-keyserver" ] && [ -x "$BUILD/tdx-sim" ] || fail "build first (make)"
 
 [ "$(id -u)" = 0 ] && unshare -m -n -p -f --mount-proc true 2>/dev/null ||
@@ -124,6 +124,12 @@ for spec in "$TMP"/blocks/*.spec; do
 			continue
 		fi
 		run_block "$n" || fail "$where: the block failed: $(tail -n 5 "$TMP/run-$n.log")"
+		# a policy file a block wrote must be one the key server loads: {"REPO/TYPE/TAG": {policy}}
+		if [ -f "$TMP/run-$n/policy.json" ]; then
+			jq -e 'length > 0 and (to_entries | all((.key | test("^[^/]+/[^/]+/[^/]+$")) and
+				(.value | type == "object" and has("mr_td"))))' "$TMP/run-$n/policy.json" >/dev/null ||
+				fail "$where: policy.json is not a policy file: $(head -c 200 "$TMP/run-$n/policy.json")"
+		fi
 		ok "$where: ran $(grep -cv '^\s*\(#.*\)\?$' "$TMP/blocks/$n.sh") line(s)"
 		continue
 	fi

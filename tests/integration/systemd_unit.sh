@@ -51,8 +51,13 @@ mount_sim "$TMP/tsm"
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf "0%.0s" $(seq 128))" -o "$TMP/td.quote" || fail "tdx-sim quote"
 OP=$TMP/op
 mkdir -p "$OP"
-"$BUILD/tdx-keyserver" policy-from-quote "$TMP/td.quote" >"$TMP/pinned.json" || fail "policy-from-quote"
-jq '{"default/luks/vm1-root": .}' "$TMP/pinned.json" >"$OP/policy.json"
+# A policy file for the resource (policy-from-quote --resource prints one; without it, one
+# policy object to wrap).
+if ! "$BUILD/tdx-keyserver" policy-from-quote "$TMP/td.quote" --resource default/luks/vm1-root \
+	>"$OP/policy.json" 2>/dev/null; then
+	"$BUILD/tdx-keyserver" policy-from-quote "$TMP/td.quote" >"$TMP/pinned.json" || fail "policy-from-quote"
+	jq '{"default/luks/vm1-root": .}' "$TMP/pinned.json" >"$OP/policy.json"
+fi
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$OP/vm1-root.secret"
 cp keys-example/server.pem keys-example/server.key "$OP/"
 cp -r "$TMP/pki/collateral" "$OP/collateral"
