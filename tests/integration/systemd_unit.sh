@@ -89,6 +89,10 @@ journal() { ct journalctl -b --no-pager -u tdx-keyserver | tail -n 15; }
 ct /bin/bash /op/setup.sh >"$TMP/setup.log" 2>&1 || fail "operator steps failed: $(tail -n 5 "$TMP/setup.log"); $(journal)"
 ok "README operator steps ran inside the container (systemd $(ct systemctl --version | head -n 1 | cut -d' ' -f2))"
 
+ct systemd-analyze verify --man=no tdx-keyserver.service >"$TMP/verify.log" 2>&1 || fail "systemd-analyze verify: $(cat "$TMP/verify.log")"
+[ -s "$TMP/verify.log" ] && fail "systemd-analyze verify warns: $(cat "$TMP/verify.log")"
+ok "systemd-analyze verify: no warning"
+
 listening() { ct journalctl -b --no-pager -u tdx-keyserver | grep -q "listening on"; }
 wait_for 100 listening || fail "tdx-keyserver.service did not start: $(journal)"
 [ "$(ct systemctl is-active tdx-keyserver)" = active ] || fail "service not active: $(journal)"
@@ -104,10 +108,20 @@ fetch() {
 }
 fetch got1
 ok "secret released over 127.0.0.1 by the service (0600 resource owned by tdx-keyserver)"
+# The README's ownership rule: a root-owned 0600 secret is unreadable for the service.
+SECRET=/var/lib/tdx-keyserver/resources/default/luks/vm1-root
+ct chown root:root "$SECRET"
+if "$TU" fetch --url "https://127.0.0.1:$PORT" --resource default/luks/vm1-root --ca keys-example/ca.pem \
+	--tsm-dir "$TMP/tsm" --timeout 5 -o "$TMP/got-root" 2>"$TMP/got-root.err"; then
+	fail "a root-owned secret was released"
+fi
+grep -q PluginInternalError "$TMP/got-root.err" || fail "root-owned secret: unexpected refusal: $(tail -n 1 "$TMP/got-root.err")"
+ct chown tdx-keyserver:tdx-keyserver "$SECRET"
+ok "a root-owned 0600 secret is refused (PluginInternalError), as the README says"
 AUDIT=/var/log/tdx-keyserver/audit.log
 [ "$(ct stat -c '%U %a' "$AUDIT")" = "tdx-keyserver 600" ] || fail "audit log owner/mode: $(ct stat -c '%U %a' "$AUDIT")"
 ct cat "$AUDIT" | jq -se 'map(select(.event == "resource" and .decision == "release" and
-	.resource == "default/luks/vm1-root")) | length == 1' >/dev/null || fail "audit log has no release line: $(ct cat "$AUDIT")"
+	.resource == "default/luks/vm1-root")) | length >= 1' >/dev/null || fail "audit log has no release line: $(ct cat "$AUDIT")"
 ok "audit line written to $AUDIT (tdx-keyserver, 0600)"
 
 ct systemctl reload tdx-keyserver || fail "systemctl reload failed: $(journal)"
