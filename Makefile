@@ -96,7 +96,7 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 UNIT_HELP  := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 
 .SECONDARY:
-.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check FORCE
+.PHONY: all deps check unit-tests test-sanitizers fuzz bench demo install clean distclean qemu-check lint FORCE
 all: $(BINS)
 
 # Runs every time; does nothing (no network) when $(BUILD)/curl is current, so make relinks
@@ -151,6 +151,11 @@ check: deps
 	$(MAKE) all unit-tests
 	BUILD=$(BUILD) CURL=$(CURL) tests/run-tests.sh
 
+# shellcheck over every shell script, the SPDX line in every source file (CI runs this).
+lint: deps
+	tools/shellcheck.sh
+	tools/check-spdx.sh
+
 # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer (CI runs this too).
 SAN_BUILD ?= build-san
 test-sanitizers:
@@ -185,10 +190,16 @@ DRACUTMODDIR ?= $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/nul
 UNITDIR      ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 TOKENDIR     ?= $(shell pkg-config --variable=libdir libcryptsetup 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/cryptsetup
 
-# The simulator (build/tdx-sim) is test-only and never installed.
+SYSUSERSDIR  ?= $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null || echo /usr/lib/sysusers.d)
+MANDIR       ?= $(PREFIX)/share/man
+DOCDIR       ?= $(PREFIX)/share/doc/tdx-unlock
+
+# The simulator (build/tdx-sim) is test-only and never installed. tdx-unlock goes to bin
+# (the dracut module finds it there, also under /usr/local), the key server to sbin.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/tdx-unlock $(BUILD)/tdx-keyserver $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin
+	install -m 0755 $(BUILD)/tdx-unlock $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/tdx-keyserver $(DESTDIR)$(PREFIX)/sbin/
 	install -D -m 0755 $(BUILD)/libcryptsetup-token-tdx-unlock.so $(DESTDIR)$(TOKENDIR)/libcryptsetup-token-tdx-unlock.so
 	install -d $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock
 	install -m 0755 dracut-module/50tdx-unlock/module-setup.sh dracut-module/50tdx-unlock/tdx-unlock-generator.sh \
@@ -196,18 +207,26 @@ install: all
 	install -m 0644 systemd/tdx-unlock.service systemd/tdx-unlock-cryptsetup-network.conf \
 		systemd/tdx-unlock-cryptsetup-after-service.conf $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock/
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver.service
+	sed 's|/usr/sbin/|$(PREFIX)/sbin/|' systemd/tdx-keyserver.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver.service
+	install -D -m 0644 systemd/tdx-keyserver.sysusers $(DESTDIR)$(SYSUSERSDIR)/tdx-keyserver.conf
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 0644 examples/* keys-example/policy.json $(DESTDIR)$(DOCDIR)/examples/
 
 # The QEMU boot scenarios alone (make check runs them too, via tests/integration/qemu_boot.sh).
 qemu-check: all
 	tests/qemu/run.sh
 
-# tests/qemu/work (kernel, root file system, images: the boot tests' cache) survives clean.
+# tests/qemu/work (kernel, root file system, images: the boot tests' cache) and
+# tests/nspawn/work (the systemd test's Debian root) survive clean.
 clean:
 	rm -rf build build-san build-fuzz build-clang
 
 distclean: clean
-	rm -rf tests/qemu/work .cache/curl
+	rm -rf tests/qemu/work tests/nspawn/work .cache/curl
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 

@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 RUNS=${BOOT_RUNS:-3}
 VARIANTS=" ${BOOT_VARIANTS:-a b c} "
 export BUILD=${BUILD:-build}
-[ "${BOOT_TIMELINE:-0}" = 1 ] && export TDX_QEMU_APPEND="$(bench/boot-timeline.sh --append) ${TDX_QEMU_APPEND:-}"
+[ "${BOOT_TIMELINE:-0}" = 1 ] && TDX_QEMU_APPEND="$(bench/boot-timeline.sh --append) ${TDX_QEMU_APPEND:-}" && export TDX_QEMU_APPEND
 want() { [[ $VARIANTS == *" $1 "* ]]; }
 source tests/qemu/harness.sh || exit 1
 source tests/qemu/scenarios.sh || exit 1

@@ -94,6 +94,7 @@ if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "$out"
 echo "audit_lines $(wc -l <"$dir/audit.log")"
 if [ -n "${REUSE:-}" ]; then
+	# shellcheck disable=SC2046  # the options are words
 	ru=$("${LOAD_BIN:-$BUILD/bench/kbs_load}" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 		--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
 		--reuse $(echo " $* " | sed 's/ --floor [^ ]*//; s/ --reuse//')) || rc=$?

@@ -2,7 +2,7 @@
 # `make bench`: every benchmark, each result as a ratio against its baseline measured in the
 # same run. Builds into build-bench/ (BUILD to override). Usage: bench/run.sh [SECONDS]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 secs=${1:-3}
 export BUILD=${BUILD:-build-bench}
 status=0

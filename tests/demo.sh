@@ -3,7 +3,7 @@
 # TDX platform, the example key server on 127.0.0.1, a TD-side fetch of the secret, and,
 # when the QEMU harness is available, a VM booting from a LUKS2 root unlocked that way.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=${BUILD:-build}
 W=$(mktemp -d /tmp/tdx-unlock-demo.XXXXXX)
 PIDS=()

@@ -3,7 +3,7 @@
 # a summary. Exit status 77 from a test means "skipped" (a prerequisite is absent).
 # Usage: tests/run-tests.sh [--unit-only] [NAME-FILTER]
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 export BUILD
 export TDX_TESTDATA=${TDX_TESTDATA:-$(cd .. && pwd)/shared/testdata/tdx}

@@ -15,6 +15,7 @@
 #   tdx_unlock_plugindir=DIR  where the plugin is   (default: libcryptsetup's token dir)
 #   tdx_unlock_confdir=DIR    copied to /etc/tdx-unlock in the image (default /etc/tdx-unlock)
 #   tdx_unlock_method=token|service
+# shellcheck disable=SC2154  # dracut sets initdir, moddir, hostonly_cmdline, libdirs, systemd*dir, ...
 
 TDX_PLUGIN=libcryptsetup-token-tdx-unlock.so
 
@@ -93,6 +94,7 @@ installkernel() {
     # configfs-tsm (tsm), the TDX guest driver and the other CoCo guest drivers (names vary
     # by kernel version: take the whole directory), vsock for the QGS fallback path.
     hostonly='' instmods configfs tsm tdx-guest vsock vmw_vsock_virtio_transport
+    # shellcheck disable=SC2283  # =DIR is instmods' syntax for a kernel directory
     hostonly='' instmods =drivers/virt/coco
 }
 

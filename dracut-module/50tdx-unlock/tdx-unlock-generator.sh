@@ -19,6 +19,7 @@ out=${1:-/tmp}
 [ -e /etc/initrd-release ] || exit 0
 read -r cmdline </proc/cmdline || exit 0
 
+# shellcheck disable=SC1007  # empty assignments
 urls= timeout= debug= tsm= devs=
 for a in $cmdline; do
 	case $a in

@@ -330,11 +330,12 @@ int ks_server_run(struct ks_server *srv)
 		ks_conn_guard_free(h.guard);
 		return log_errno(r, "setting up the request body budget");
 	}
-	/* Block the stop signals before MHD starts its threads (they inherit the mask), then
-	 * wait for them synchronously in this thread. */
+	/* Block the stop and reload signals before MHD starts its threads (they inherit the
+	 * mask), then wait for them synchronously in this thread. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	if (v6)
 		d = start(&h, cert, key, (struct sockaddr *)&sa6, dual ? MHD_USE_DUAL_STACK : MHD_USE_IPv6);
@@ -363,6 +364,8 @@ int ks_server_run(struct ks_server *srv)
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		ks_conn_guard_sweep(h.guard);
+		if (sig == SIGHUP)
+			log_info("SIGHUP: nothing to reload (configuration, policy and keys are read at start)");
 	}
 	log_info("stopping on signal %d", sig);
 	MHD_stop_daemon(d);

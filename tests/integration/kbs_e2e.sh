@@ -38,7 +38,7 @@ start_proxy() {
 	local mode=$1 up=${2:-}
 	python3 "$PROXY" --mode "$mode" ${up:+--upstream "$up"} >"$TMP/proxy-$mode.out" 2>&1 &
 	PX_PID=$!
-	PIDS+=($PX_PID)
+	PIDS+=("$PX_PID")
 	wait_for 100 grep -q "listening on" "$TMP/proxy-$mode.out" || fail "proxy $mode did not start: $(cat "$TMP/proxy-$mode.out")"
 	PX_PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/proxy-$mode.out")
 }

@@ -29,7 +29,7 @@ cat >"$TMP/ks.json" <<JSON
 JSON
 "$KS" serve --config "$TMP/ks.json" 2>"$TMP/ks.log" &
 KS_PID=$!
-PIDS+=($KS_PID)
+PIDS+=("$KS_PID")
 wait_for 100 grep -q "listening on" "$TMP/ks.log" || fail "key server did not start: $(cat "$TMP/ks.log")"
 PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/ks.log")
 URL=https://127.0.0.1:$PORT
@@ -166,7 +166,7 @@ print("dribbled 12 s: %d/20; stalled closed by the server: %d/5 after at most %.
 PY
 python3 "$TMP/slow.py" "$PORT" "$KE/ca.pem" >"$TMP/slow.out" 2>&1 &
 SLOW=$!
-PIDS+=($SLOW)
+PIDS+=("$SLOW")
 wait_for 100 grep -q started "$TMP/slow.out" || fail "slowloris client did not start"
 sleep 2
 start=$(date +%s%N)
@@ -205,7 +205,7 @@ for _ in range(300):
 time.sleep(2)
 PY
 HOLD=$!
-PIDS+=($HOLD)
+PIDS+=("$HOLD")
 sleep 1
 for _ in $(seq 50); do s=$(req "$TMP/h.json" "$URL/healthz") && [ "$s" = 200 ] && break; sleep 0.2; done
 [ "$s" = 200 ] || fail "/healthz while 300 idle connections are open: $s"

@@ -1,6 +1,7 @@
 # Sourced by integration tests: paths, skip/fail helpers, process cleanup by PID.
+# shellcheck disable=SC2034  # SRV_PORT, SRV_PID are for the tests that source this
 set -u
-cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
 BUILD=${BUILD:-build}
 TDX_TESTDATA=${TDX_TESTDATA:-$(cd .. && pwd)/shared/testdata/tdx}
 KBS_TESTDATA=${KBS_TESTDATA:-$(cd .. && pwd)/shared/testdata/kbs}

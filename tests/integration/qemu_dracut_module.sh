@@ -31,10 +31,10 @@ cc -shared -fPIC -Wl,--version-script=tests/qemu/stub/token-stub.map \
 # the token method: what this test checks is its per-volume drop-in (the default is service)
 printf 'tdx_unlock_plugindir=%s\ntdx_unlock_bindir=%s\ntdx_unlock_method=token\n' "$TMP/plugin" "$TMP/plugin" >"$TMP/dracut.conf"
 
-build() {   # build NAME: host-only image, default module set minus the slow ones
+build() {   # build NAME [dracut options]: host-only image, default module set minus the slow ones
 	dracutbasedir="$TMP/base" timeout 300 dracut --conf "$TMP/dracut.conf" --confdir "$TMP/conf.d" \
 		--hostonly --hostonly-cmdline --no-kernel --force \
-		--omit "plymouth i18n kernel-modules resume lvm mdraid dmraid multipath btrfs nvdimm" \
+		--omit "plymouth i18n kernel-modules resume lvm mdraid dmraid multipath btrfs nvdimm" "${@:2}" \
 		"$TMP/$1.img" >"$TMP/$1.log" 2>&1 || { tail -n 20 "$TMP/$1.log"; fail "dracut $1"; }
 	lsinitrd "$TMP/$1.img" >"$TMP/$1.list" 2>/dev/null
 	lsinitrd -f etc/cmdline.d/50tdx-unlock.conf "$TMP/$1.img" >"$TMP/$1.cmdline" 2>/dev/null
@@ -45,6 +45,11 @@ grep -qE '^tdx-unlock$|tdx-unlock-generator|token-tdx-unlock' "$TMP/unbound.list
 	fail "module included without a bound volume"
 [ -s "$TMP/unbound.cmdline" ] && fail "etc/cmdline.d/50tdx-unlock.conf without a bound volume"
 ok "no bound volume: module not included, no rd.neednet"
+
+# The README's way to ask for it (dracut names a module without its number: --add 50tdx-unlock fails)
+build added --add tdx-unlock
+grep -qx 'tdx-unlock' "$TMP/added.list" || fail "dracut --add tdx-unlock did not include the module"
+ok "dracut --add tdx-unlock includes the module"
 
 echo '{"type":"tdx-unlock","keyslots":["0"],"version":1,"kbs-urls":["https://kbs.example:8443"],"resource":"default/luks/t"}' |
 	cryptsetup token import "$LOOP" || fail "token import"

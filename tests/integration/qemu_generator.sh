@@ -9,7 +9,7 @@ unshare -m true 2>/dev/null || skip "mount namespaces unavailable"
 
 # run_gen "CMDLINE": generator output dir in $TMP/out, env file in $TMP/run/tdx-unlock/env
 run_gen() {
-	rm -rf "$TMP/etc" "$TMP/run" "$TMP/out" && mkdir -p "$TMP/etc" "$TMP/run" "$TMP/out"
+	rm -rf "${TMP:?}/etc" "$TMP/run" "$TMP/out" && mkdir -p "$TMP/etc" "$TMP/run" "$TMP/out"
 	touch "$TMP/etc/initrd-release"
 	echo "$1" >"$TMP/cmdline"
 	timeout 10 unshare -m sh -c "mount --bind '$TMP/cmdline' /proc/cmdline && mount --bind '$TMP/etc' /etc &&

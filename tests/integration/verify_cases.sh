@@ -3,7 +3,7 @@
 # reason_code, qe_tcb_status, advisory_ids and the TD fields equal expected.json.
 # Cases whose root_ca.pem is not Intel's are verified with --anchor (their own root).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 KS=$BUILD/tdx-keyserver
 TD=${TDX_TESTDATA:-$(cd .. && pwd)/shared/testdata/tdx}

@@ -2,8 +2,9 @@
 # DCAP verification of simulator quotes: a fresh quote verifies against the simulator's root
 # (--anchor) and is rejected against Intel's; one negative case per check, each with its
 # own reason code. Needs $BUILD/tdx-sim and $BUILD/tdx-keyserver (skips otherwise).
+# shellcheck disable=SC2046  # anchor() prints an option and its value: two words
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 SIM=$BUILD/tdx-sim
 KS=$BUILD/tdx-keyserver

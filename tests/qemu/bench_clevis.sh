@@ -13,6 +13,7 @@
 #  bc_clevis_initrd   the network initrd of (b) without tdx-unlock, plus dracut's 60clevis and
 #                     60clevis-pin-tang (systemd: clevis-luks-askpass.path answers
 #                     systemd-cryptsetup's password request). Sets INITRD.
+# shellcheck disable=SC2034  # TANG_PORT is for the scenarios that source this
 
 BC_PKGS="clevis clevis-luks clevis-dracut clevis-systemd tang socat"
 BC_DIR=$W/bench-clevis
@@ -30,7 +31,7 @@ bc_tang_start() {
 			2>>"$BC_DIR/socat.log" &
 		TANG_PID=$!
 		H_PIDS+=("$TANG_PID")
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			curl -sf --max-time 2 "http://127.0.0.1:$p/adv" -o "$BC_DIR/adv.jws" 2>/dev/null &&
 				{ TANG_PORT=$p; return 0; }
 			h_alive "$TANG_PID" || break

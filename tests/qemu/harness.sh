@@ -17,6 +17,7 @@
 #
 # Nothing here needs the network except apt-get/debootstrap (Debian archive). QEMU uses
 # user networking with restrict=on and exactly one guestfwd to one 127.0.0.1 port.
+# shellcheck disable=SC2034  # H_*, INITRD, BOOT_* are for run.sh and scenarios.sh, which source this
 set -u
 set -o pipefail
 
@@ -78,14 +79,28 @@ h_install_pkgs() {
 		{ h_log "apt-get failed, see $log"; return 1; }
 }
 
-# dracut is in the list: the kernel is never installed, but dracut replaces initramfs-tools.
-h_deps() { h_install_pkgs "$W/apt.log" $H_PKGS; }
+# dracut is in the list: the kernel is never installed, but dracut replaces initramfs-tools,
+# the initramfs generator a Debian workstation boots with. Never do that by surprise: only
+# with TDX_QEMU_REPLACE_INITRAMFS_TOOLS=1 (CI containers, build VMs; .ci/run sets it).
+h_deps() {
+	if ! h_pkg_installed dracut && h_pkg_installed initramfs-tools &&
+		[ "${TDX_QEMU_REPLACE_INITRAMFS_TOOLS:-0}" != 1 ]; then
+		echo "SKIP: the QEMU tests need dracut, which would replace this machine's initramfs-tools;" \
+			"set TDX_QEMU_REPLACE_INITRAMFS_TOOLS=1 to allow it (CI container or build VM only)"
+		return 2
+	fi
+	h_install_pkgs "$W/apt.log" $H_PKGS
+}
+h_pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # Can this machine boot the test VM at all? (root, packages, /dev/fuse for the simulator)
 h_prereqs() {
 	[ "$(id -u)" = 0 ] || { echo "SKIP: QEMU boot tests need root (LUKS images, debootstrap)"; return 1; }
 	mkdir -p "$W" || return 1
-	h_deps || { echo "SKIP: QEMU prerequisites cannot be installed"; return 1; }
+	local r
+	h_deps; r=$?
+	[ $r = 2 ] && return 1
+	[ $r = 0 ] || { echo "SKIP: QEMU prerequisites cannot be installed"; return 1; }
 	command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: qemu-system-x86_64 missing"; return 1; }
 	if [ "${TDX:-0}" = 1 ]; then
 		# Real TD (README "TDX=1"): KVM with TDX enabled, TDVF firmware. Untested here.
@@ -359,6 +374,7 @@ h_boot_once() {
 	local R=$W/runs/$run limit=${H_TIMEOUT:-$H_BOOT_TIMEOUT} t0 now pid i answered=0 snap=,snapshot=on
 	[ "${H_DISK_RW:-0}" = 1 ] && snap=
 	rm -rf "$R" && mkdir -p "$R" "$W/tmp"
+	# shellcheck disable=SC1007  # empty assignments
 	BOOT_LOG=$R/serial.log BOOT_RESULT=timeout BOOT_PROMPT_AT= BOOT_NET_AT= BOOT_UNLOCK_AT= BOOT_WALL=
 	[ -n "$port" ] || port=$(h_free_port)   # nothing listens: guest connections just fail
 	mkfifo "$R/console.in"
@@ -366,6 +382,7 @@ h_boot_once() {
 	local machine=(-accel tcg -cpu max)
 	if [ "${TDX:-0}" = 1 ]; then
 		# a real TD: QGS reached by the host's vsock (TDX_QGS_CID/PORT, default 2:4050)
+		# shellcheck disable=SC2054  # commas inside one QEMU option
 		machine=(-accel kvm -cpu host -machine q35,kernel-irqchip=split,confidential-guest-support=tdx0
 			-object "{\"qom-type\":\"tdx-guest\",\"id\":\"tdx0\",\"quote-generation-socket\":{\"type\":\"vsock\",\"cid\":\"${TDX_QGS_CID:-2}\",\"port\":\"${TDX_QGS_PORT:-4050}\"}}"
 			-bios "${TDX_OVMF:-/usr/share/ovmf/OVMF.fd}")
@@ -407,7 +424,7 @@ h_boot_once() {
 	[ "$BOOT_RESULT" = prompt ] && BOOT_WALL=$BOOT_PROMPT_AT
 	# After the marker the guest powers off by itself (bounded wait), else it is stopped.
 	if [ "$BOOT_RESULT" = boot-ok ]; then
-		for i in $(seq 150); do h_alive "$pid" || break; sleep 0.1; done
+		for _ in $(seq 150); do h_alive "$pid" || break; sleep 0.1; done
 	fi
 	h_stop "$pid"
 	h_forget_pid "$pid"

@@ -14,6 +14,7 @@ h_build || { echo "FAIL  qemu/build  $((SECONDS - t0))s  (see messages above)"; 
 echo "build: $((SECONDS - t0))s (kernel $KVER, work dir $W)"
 
 fails=0
+# shellcheck disable=SC2048  # scenario names are single words
 for sc in ${*:-$H_SCENARIOS}; do
 	type "sc_$sc" >/dev/null 2>&1 || { echo "unknown scenario '$sc' (known: $H_SCENARIOS)"; exit 2; }
 	log=$W/runs/$sc.log

@@ -2,6 +2,7 @@
 # QEMU boot scenarios (sourced by run.sh after harness.sh). Each sc_NAME function prints
 # what it saw and returns 0 (pass), 1 (fail) or 77 (skip, with "SKIP: reason").
 # Every scenario boots once; the harness enforces the per-boot hard limit.
+# shellcheck disable=SC2034  # H_SCENARIOS, H_PASS_MARK are for run.sh, which sources this
 
 H_PASS_MARK='BOOT-OK root='
 H_DEADLINE=${TDX_UNLOCK_TEST_DEADLINE:-120}     # the helper's default overall deadline

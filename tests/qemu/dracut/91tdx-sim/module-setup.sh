@@ -5,6 +5,7 @@
 # rd.tdx_unlock.tsm=/run/tdx-sim. Quotes are signed by the test PKI the key server trusts.
 #
 # dracut.conf: tdx_sim_bin=/path/to/build/tdx-sim  tdx_sim_pki=/path/to/pki-dir
+# shellcheck disable=SC2154  # dracut sets initdir, moddir, systemdsystemunitdir and the dracut.conf variables
 
 check() {
     [[ -x $tdx_sim_bin ]] && [[ -d $tdx_sim_pki ]] || return 1
