@@ -15,7 +15,8 @@ static const struct {
 	  "serve --config FILE [-v]\n"
 	  "        run the HTTPS key server (KBS protocol 0.4.0)" },
 	{ "verify", ks_verify,
-	  "verify QUOTE --collateral DIR [--at RFC3339] [--anchor FILE] [--json]\n"
+	  "verify QUOTE --collateral DIR | --store DIR [--update standard|early] [--at RFC3339]\n"
+	  "        [--anchor FILE] [--json]\n"
 	  "        DCAP-verify a TDX quote offline (exit 0 ok, 1 rejected, 2 usage/IO)" },
 	{ "policy-from-quote", ks_policy_from_quote,
 	  "policy-from-quote QUOTE\n"
