@@ -270,3 +270,65 @@ int vf_doc_check(struct vf_ctx *ctx, const struct vf_doc *d, int64_t at, struct 
 	}
 	return 0;
 }
+
+int vf_eval_numbers_parse(const uint8_t *body, size_t len, int *nums, size_t max, size_t *n)
+{
+	const char *slice;
+	size_t slen, cnt;
+	json_object *o, *arr;
+	int r = -EBADMSG;
+
+	*n = 0;
+	if (vf_json_member_slice((const char *)body, len, "tcbEvaluationDataNumbers", &slice, &slen) < 0)
+		return -EBADMSG;
+	o = vf_json_parse(slice, slen);
+	if (!o)
+		return -EBADMSG;
+	arr = vf_jget_array(o, "tcbEvalNumbers", 1, 256);
+	if (arr) {
+		cnt = json_object_array_length(arr);
+		r = 0;
+		for (size_t i = 0; i < cnt && r == 0; i++) {
+			json_object *e = json_object_array_get_idx(arr, i);
+			int64_t t;
+			int v;
+
+			if (!json_object_is_type(e, json_type_object) ||
+			    vf_jget_int(e, "tcbEvaluationDataNumber", 0, 1 << 30, &v) < 0 ||
+			    vf_jget_time(e, "tcbRecoveryEventDate", &t) < 0 || vf_jget_time(e, "tcbDate", &t) < 0)
+				r = -EBADMSG;
+			else if (*n < max)
+				nums[(*n)++] = v;
+		}
+	}
+	json_object_put(o);
+	return r;
+}
+
+int vf_eval_numbers_check(struct vf_ctx *ctx, const uint8_t *body, size_t len, const char *chain,
+			  size_t chain_len, int64_t at, int *nums, size_t max, size_t *n, char *why,
+			  size_t wl)
+{
+	struct vf_doc d = { .chain = chain, .chain_len = chain_len };
+	const char *slice;
+	X509 *signer = NULL;
+	uint8_t sig[64];
+	size_t slen;
+	int r;
+
+	if (vf_json_member_slice((const char *)body, len, "tcbEvaluationDataNumbers", &slice, &slen) < 0 ||
+	    vf_json_signature((const char *)body, len, sig) < 0)
+		return fail(why, wl, "not a PCS body: signed member or signature missing");
+	if (!ctx->anchor)
+		return fail(why, wl, "no trust anchor");
+	r = check_chain(ctx->anchor, &d, at, &signer, why, wl);
+	if (r < 0)
+		return r;
+	r = vf_ecdsa_verify(X509_get0_pubkey(signer), (const uint8_t *)slice, slen, sig);
+	X509_free(signer);
+	if (r != 1)
+		return r < 0 ? r : fail(why, wl, "signature does not verify with the issuer certificate");
+	if (vf_eval_numbers_parse(body, len, nums, max, n) < 0)
+		return fail(why, wl, "malformed tcbEvalNumbers");
+	return 0;
+}

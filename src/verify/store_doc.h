@@ -44,3 +44,13 @@ int vf_doc_summarize(enum vf_doc_kind kind, const uint8_t *body, size_t len, str
  * (malloc'd), for JSON NULL: the body is stored verbatim. */
 int vf_doc_check(struct vf_ctx *ctx, const struct vf_doc *d, int64_t at, struct vf_doc_summary *s,
 		 uint8_t **der, size_t *der_len, char *why, size_t why_len);
+
+/* TCB evaluation data numbers (`/tdx/certification/v4/tcbevaluationdatanumbers`, §2.5 of
+ * collateral-service.md): the numbers Intel still serves, newest first. Parse only: 0 or
+ * -EBADMSG; at most max numbers. */
+int vf_eval_numbers_parse(const uint8_t *body, size_t len, int *nums, size_t max, size_t *n);
+/* The same after checking the signature over the raw member and the issuer chain against
+ * the trust anchor at time at: 0, -EBADMSG (why), -ENOMEM. */
+int vf_eval_numbers_check(struct vf_ctx *ctx, const uint8_t *body, size_t len, const char *chain,
+			  size_t chain_len, int64_t at, int *nums, size_t max, size_t *n, char *why,
+			  size_t why_len);

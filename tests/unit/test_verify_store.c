@@ -254,6 +254,42 @@ static void test_store_pem_crl_stored_der(void **state)
 	vf_ctx_free(ctx);
 }
 
+/* The signed TCB evaluation data numbers of 2025-05-27 (TDX: 19, 18, 17; SGX likewise). */
+static void test_eval_numbers(void **state)
+{
+	const char *base = testdata_tdx_dir();
+	static const char *const tee[] = { "tdx", "sgx" };
+	struct vf_ctx *ctx;
+
+	(void)state;
+	SKIP_WITHOUT_TESTDATA(base);
+	ctx = intel_ctx();
+	for (int i = 0; i < 2; i++) {
+		char rel[128], why[256];
+		uint8_t *body, *chain;
+		size_t blen, clen, n;
+		int nums[8];
+
+		snprintf(rel, sizeof(rel), "pcs-extra/tcbevaluationdatanumbers/%s.json", tee[i]);
+		body = test_read(base, rel, &blen);
+		snprintf(rel, sizeof(rel), "pcs-extra/tcbevaluationdatanumbers/%s_issuer_chain.pem", tee[i]);
+		chain = test_read(base, rel, &clen);
+		assert_int_equal(vf_eval_numbers_check(ctx, body, blen, (char *)chain, clen,
+						       t_of("2025-05-28T00:00:00Z"), nums, 8, &n, why, sizeof(why)), 0);
+		assert_true(n >= 3);
+		assert_int_equal(nums[0], 19);
+		assert_int_equal(nums[1], 18);
+		assert_int_equal(nums[2], 17);
+		body[blen - 5] ^= 1; /* inside the signature */
+		assert_int_equal(vf_eval_numbers_check(ctx, body, blen, (char *)chain, clen,
+						       t_of("2025-05-28T00:00:00Z"), nums, 8, &n, why, sizeof(why)),
+				 -EBADMSG);
+		free(body);
+		free(chain);
+	}
+	vf_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_store_many_platforms),
 		cmocka_unit_test(test_store_rollback),
 		cmocka_unit_test(test_store_pem_crl_stored_der),
+		cmocka_unit_test(test_eval_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
