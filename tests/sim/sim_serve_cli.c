@@ -11,10 +11,12 @@
 #include <stdlib.h>
 
 /* Options common to both servers. */
-enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID };
+enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID, O_PLATFORM,
+       O_FMSPC };
 
 struct serve_args {
 	const char *pki_dir, *td;
+	struct sim_platform_sel sel;
 	int version;
 	unsigned corrupt;
 };
@@ -26,6 +28,8 @@ static int common_opt(int c, struct serve_args *a)
 	case O_TD: a->td = optarg; return 0;
 	case O_VER: return sim_parse_version(optarg, &a->version);
 	case O_CORRUPT: return sim_parse_corrupt(optarg, &a->corrupt);
+	case O_PLATFORM: return sim_parse_platform_sel(false, optarg, &a->sel);
+	case O_FMSPC: return sim_parse_platform_sel(true, optarg, &a->sel);
 	default: return -EINVAL;
 	}
 }
@@ -37,7 +41,7 @@ static int load(const struct serve_args *a, struct sim_pki **pki, struct tdx_td_
 	if (!a->pki_dir)
 		return log_errno(-EINVAL, "--pki DIR is required (create one with 'tdx-sim pki DIR')");
 	r = a->td ? sim_profile_load(a->td, td) : sim_profile_default(td);
-	return r < 0 ? r : sim_pki_load(a->pki_dir, pki);
+	return r < 0 ? r : sim_pki_load_platform(a->pki_dir, &a->sel, pki);
 }
 
 static int parse_count(const char *s, unsigned *out)
@@ -60,13 +64,15 @@ int sim_cmd_mount(int argc, char **argv)
 		{ "td", required_argument, NULL, O_TD },
 		{ "quote-version", required_argument, NULL, O_VER },
 		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "fmspc", required_argument, NULL, O_FMSPC },
 		{ "no-provider", no_argument, NULL, O_NO_PROVIDER },
 		{ "busy", required_argument, NULL, O_BUSY },
 		{ "race", no_argument, NULL, O_RACE },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ 0 }
 	};
-	struct serve_args a = { .version = 4 };
+	struct serve_args a = { .version = 4, .sel = { .index = -1 } };
 	struct sim_fuse_config cfg = { 0 };
 	struct sim_pki *pki = NULL;
 	int c, r;
@@ -106,9 +112,11 @@ int sim_cmd_qgs(int argc, char **argv)
 		{ "td", required_argument, NULL, O_TD },
 		{ "quote-version", required_argument, NULL, O_VER },
 		{ "corrupt", required_argument, NULL, O_CORRUPT },
+		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "fmspc", required_argument, NULL, O_FMSPC },
 		{ 0 }
 	};
-	struct serve_args a = { .version = 4 };
+	struct serve_args a = { .version = 4, .sel = { .index = -1 } };
 	struct sim_qgs_config cfg = { 0 };
 	struct sim_pki *pki = NULL;
 	struct tdx_td_info unused;
