@@ -70,7 +70,7 @@ LINK_ALL = $(filter-out $(CURL_MODE),$+)
 # OpenSSL's libcrypto.
 LIBS_CLIENT := -lcryptsetup $(CURL_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
 LIBS_SERVER := -lmicrohttpd -lcrypto -ljson-c -lpthread
-LIBS_SIM    := -lfuse3 -lcrypto -ljson-c -lpthread
+LIBS_SIM    := -lfuse3 -lmicrohttpd -lcrypto -ljson-c -lpthread
 
 CLIENT_CLI := src/cli/tdx-unlock.c $(wildcard src/cli/cmd_*.c)
 SERVER_CLI := $(wildcard src/cli/tdx-keyserver.c src/cli/ks_*.c)

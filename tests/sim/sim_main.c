@@ -71,6 +71,22 @@ static const char usage_text[] =
 "      1024-byte TDREPORT). Prints \"listening on 127.0.0.1:PORT\"; PORT 0 picks one.\n"
 "      The TD fields come from each received TDREPORT (--td is only validated).\n"
 "      Stops on SIGTERM/SIGINT.\n"
+"  pcs --pki DIR --listen tcp:127.0.0.1:PORT [--tls-cert PEM --tls-key PEM] [--pccs]\n"
+"      [--fault SPEC]... [--fault-file FILE] [--access-log FILE] [--pid-file FILE]\n"
+"      Intel PCS v4 look-alike serving DIR/pcs (read on every request, so 'pki DIR\n"
+"      --resign' shows at once): /tdx/certification/v4/tcb?fmspc=HEX[&update=...|\n"
+"      &tcbEvaluationDataNumber=N], /tdx/certification/v4/qe/identity,\n"
+"      /sgx/certification/v4/pckcrl?ca=platform|processor[&encoding=pem|der],\n"
+"      /sgx/certification/v4/fmspcs, /IntelSGXRootCA.der, with the issuer chain\n"
+"      headers (URL-encoded PEM) and Request-ID. --pccs answers like a PCCS: CRLs as\n"
+"      hex unless encoding=der, /sgx/certification/v4/rootcacrl, /crl?uri=URL.\n"
+"      Prints \"listening on http[s]://HOST:PORT\"; PORT 0 picks one. Faults, SPEC =\n"
+"      KIND[:ARG][@MATCH][#COUNT] (MATCH: a substring of PATH?QUERY; COUNT: only the\n"
+"      first COUNT matching requests): bad-sig, old (evaluation number - 1 / CRL a day\n"
+"      older, correctly re-signed), 500 (or any status, status:CODE), 429[:SECONDS],\n"
+"      truncate (connection cut mid-body), short (half the body), slow[:MS],\n"
+"      bad-chain, no-chain. --fault-file: one SPEC a line, re-read when it changes\n"
+"      and on SIGHUP (which also resets the counts). Stops on SIGTERM/SIGINT.\n"
 "\n"
 "The simulated platform matches the UpToDate TCB level of its TCB info with the default\n"
 "tee_tcb_svn 03010200000000000000000000000000; tee_tcb_svn 03010100... (late microcode\n"
@@ -86,6 +102,7 @@ static const struct {
 	{ "profile", sim_cmd_profile },
 	{ "mount", sim_cmd_mount },
 	{ "qgs", sim_cmd_qgs },
+	{ "pcs", sim_cmd_pcs },
 };
 
 int main(int argc, char **argv)

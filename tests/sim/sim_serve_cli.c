@@ -1,6 +1,7 @@
-/* tdx-sim mount | qgs: argument parsing only. */
+/* tdx-sim mount | qgs | pcs: argument parsing only. */
 #include "sim_cli.h"
 #include "sim_fuse.h"
+#include "sim_pcs.h"
 #include "sim_qgs.h"
 #include "common/log.h"
 
@@ -143,5 +144,59 @@ int sim_cmd_qgs(int argc, char **argv)
 	cfg.corrupt = a.corrupt;
 	r = sim_qgs_run(&cfg);
 	sim_pki_free(pki);
+	return r < 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
+}
+
+int sim_cmd_pcs(int argc, char **argv)
+{
+	enum { P_PKI = 256, P_LISTEN, P_CERT, P_KEY, P_PCCS, P_FAULT, P_FAULT_FILE, P_PID, P_LOG };
+	static const struct option opts[] = {
+		{ "pki", required_argument, NULL, P_PKI },
+		{ "listen", required_argument, NULL, P_LISTEN },
+		{ "tls-cert", required_argument, NULL, P_CERT },
+		{ "tls-key", required_argument, NULL, P_KEY },
+		{ "pccs", no_argument, NULL, P_PCCS },
+		{ "fault", required_argument, NULL, P_FAULT },
+		{ "fault-file", required_argument, NULL, P_FAULT_FILE },
+		{ "pid-file", required_argument, NULL, P_PID },
+		{ "access-log", required_argument, NULL, P_LOG },
+		{ 0 }
+	};
+	struct sim_pcs_fault faults[SIM_PCS_MAX_FAULTS];
+	struct sim_pcs_config cfg = { 0 };
+	const char *fault_file = NULL;
+	size_t n = 0;
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case P_PKI: cfg.pki_dir = optarg; break;
+		case P_LISTEN: cfg.listen = optarg; break;
+		case P_CERT: cfg.tls_cert = optarg; break;
+		case P_KEY: cfg.tls_key = optarg; break;
+		case P_PCCS: cfg.pccs = true; break;
+		case P_FAULT_FILE: fault_file = optarg; break;
+		case P_PID: cfg.pid_file = optarg; break;
+		case P_LOG: cfg.access_log = optarg; break;
+		case P_FAULT:
+			if (n == SIM_PCS_MAX_FAULTS) {
+				log_err("pcs: at most %d --fault options", SIM_PCS_MAX_FAULTS);
+				return SIM_EXIT_USAGE;
+			}
+			if (sim_pcs_fault_parse(optarg, &faults[n++]) < 0)
+				return SIM_EXIT_USAGE;
+			break;
+		default: return SIM_EXIT_USAGE;
+		}
+	}
+	if (optind != argc || !cfg.pki_dir || !cfg.listen || !cfg.tls_cert != !cfg.tls_key) {
+		log_err("pcs: expected --pki DIR --listen tcp:HOST:PORT [--tls-cert F --tls-key F] and no other arguments (see tdx-sim --help)");
+		return SIM_EXIT_USAGE;
+	}
+	if (sim_pcs_faults_new(faults, n, fault_file, &cfg.faults) < 0)
+		return SIM_EXIT_FAIL;
+	r = sim_pcs_run(&cfg);
+	sim_pcs_faults_free(cfg.faults);
 	return r < 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
 }
