@@ -189,6 +189,8 @@ install: all
 		systemd/tdx-unlock-cryptsetup-after-service.conf $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock/
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver.service
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver-collateral.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver-collateral.service
+	install -m 0644 systemd/tdx-keyserver-collateral.timer $(DESTDIR)$(UNITDIR)/
 
 # The QEMU boot scenarios alone (make check runs them too, via tests/integration/qemu_boot.sh).
 qemu-check: all
