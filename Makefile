@@ -118,8 +118,9 @@ SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
 $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(LIBS_CLIENT)
 
-$(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SERVER)
+# libcurl only for fetching collateral from Intel PCS / a PCCS (src/server/pcs_client.c).
+$(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A) $(CURL_A) $(CURL_MODE)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(CURL_LIBS) $(LIBS_SERVER)
 
 $(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_common)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
