@@ -70,7 +70,7 @@ LINK_ALL = $(filter-out $(CURL_MODE),$+)
 # OpenSSL's libcrypto.
 LIBS_CLIENT := -lcryptsetup $(CURL_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
 LIBS_SERVER := -lmicrohttpd -lcrypto -ljson-c -lpthread
-LIBS_SIM    := -lfuse3 -lcrypto -ljson-c -lpthread
+LIBS_SIM    := -lfuse3 -lmicrohttpd -lcrypto -ljson-c -lpthread
 
 CLIENT_CLI := src/cli/tdx-unlock.c $(wildcard src/cli/cmd_*.c)
 SERVER_CLI := $(wildcard src/cli/tdx-keyserver.c src/cli/ks_*.c)
@@ -190,6 +190,8 @@ install: all
 		systemd/tdx-unlock-cryptsetup-after-service.conf $(DESTDIR)$(DRACUTMODDIR)/50tdx-unlock/
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver.service
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' systemd/tdx-keyserver-collateral.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver-collateral.service
+	install -m 0644 systemd/tdx-keyserver-collateral.timer $(DESTDIR)$(UNITDIR)/
 
 # The QEMU boot scenarios alone (make check runs them too, via tests/integration/qemu_boot.sh).
 qemu-check: all
