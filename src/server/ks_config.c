@@ -96,7 +96,7 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		{ "max_body_bytes", 4096, 64u << 20, offsetof(struct ks_config, max_body_bytes), true },
 		{ "threads", 1, 256, offsetof(struct ks_config, threads), false },
 		{ "collateral_grace_s", 0, 90 * 86400, offsetof(struct ks_config, collateral_grace_s), false },
-		{ "collateral_refresh", 60, 30 * 86400, offsetof(struct ks_config, collateral_refresh_s), false },
+		{ "collateral_refresh", 1, 30 * 86400, offsetof(struct ks_config, collateral_refresh_s), false },
 		{ "collateral_warn_days", 1, 60, offsetof(struct ks_config, collateral_warn_days), false },
 		{ "collateral_fetch_wait_s", 1, 300, offsetof(struct ks_config, collateral_fetch_wait_s), false },
 	};
