@@ -139,6 +139,7 @@ else
 fi
 
 # refresh under load: the PKI is re-signed every ~1.2 s, the server refreshes every second
+[ -x "$LOAD" ] || make -s BUILD="$BUILD" "$LOAD" >/dev/null 2>&1
 if [ -x "$LOAD" ]; then
 	gen0=$(readlink "$TMP/srvstore/current")
 	(
