@@ -70,7 +70,7 @@ LINK_ALL = $(filter-out $(CURL_MODE),$+)
 # OpenSSL's libcrypto.
 LIBS_CLIENT := -lcryptsetup $(CURL_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -ljson-c
 LIBS_SERVER := -lmicrohttpd -lcrypto -ljson-c -lpthread
-LIBS_SIM    := -lfuse3 -lcrypto -ljson-c -lpthread
+LIBS_SIM    := -lfuse3 -lmicrohttpd -lcrypto -ljson-c -lpthread
 
 CLIENT_CLI := src/cli/tdx-unlock.c $(wildcard src/cli/cmd_*.c)
 SERVER_CLI := $(wildcard src/cli/tdx-keyserver.c src/cli/ks_*.c)
@@ -126,8 +126,9 @@ SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
 $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(LIBS_CLIENT)
 
-$(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SERVER)
+# libcurl only for fetching collateral from Intel PCS / a PCCS (src/server/pcs_client.c).
+$(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A) $(CURL_A) $(CURL_MODE)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(CURL_LIBS) $(LIBS_SERVER)
 
 $(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_common)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
@@ -215,6 +216,8 @@ install: all
 	install -d $(DESTDIR)$(DOCDIR)/examples
 	install -m 0644 README.md LICENSE $(DESTDIR)$(DOCDIR)/
 	install -m 0644 examples/* keys-example/policy.json $(DESTDIR)$(DOCDIR)/examples/
+	sed 's|/usr/sbin/|$(PREFIX)/sbin/|' systemd/tdx-keyserver-collateral.service >$(DESTDIR)$(UNITDIR)/tdx-keyserver-collateral.service
+	install -m 0644 systemd/tdx-keyserver-collateral.timer $(DESTDIR)$(UNITDIR)/
 
 # The QEMU boot scenarios alone (make check runs them too, via tests/integration/qemu_boot.sh).
 qemu-check: all

@@ -9,3 +9,7 @@ enum { KS_EXIT_OK = 0, KS_EXIT_REJECT = 1, KS_EXIT_USAGE = 2 };
 int ks_verify(int argc, char **argv);
 int ks_policy_from_quote(int argc, char **argv);
 int ks_cmd_serve(int argc, char **argv);
+/* collateral fetch|status (ks_collateral.c) */
+int ks_collateral(int argc, char **argv);
+int ks_collateral_fetch(int argc, char **argv);
+int ks_collateral_status(int argc, char **argv);

@@ -16,8 +16,15 @@ static const struct {
 	  "serve --config FILE [-v]\n"
 	  "        run the HTTPS key server (KBS protocol 0.4.0)" },
 	{ "verify", ks_verify,
-	  "verify QUOTE --collateral DIR [--at RFC3339] [--anchor FILE] [--json]\n"
+	  "verify QUOTE --collateral DIR | --store DIR [--update standard|early] [--at RFC3339]\n"
+	  "        [--anchor FILE] [--json]\n"
 	  "        DCAP-verify a TDX quote offline (exit 0 ok, 1 rejected, 2 usage/IO)" },
+	{ "collateral", ks_collateral,
+	  "collateral fetch --store DIR --pcs URL [--fmspc HEX]... [--quote FILE]... [--update U]\n"
+	  "        [--root-crl-url URL] [--pcs-ca FILE] [--anchor FILE] [--at RFC3339]\n"
+	  "        fetch, verify and install collateral (exit 0 ok, 1 refused/unreachable, 2 usage)\n"
+	  "  collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]\n"
+	  "        what the store holds and when it expires (exit 1 within --warn-days, default 7)" },
 	{ "policy-from-quote", ks_policy_from_quote,
 	  "policy-from-quote QUOTE [--resource REPO/TYPE/TAG] [--pin-module]\n"
 	  "        print a policy file pinned to the TD of this quote" },

@@ -5,6 +5,8 @@
 #include "b64_ossl.h"
 #include "collateral_grace.h"
 #include "handler.h"
+#include "collateral_svc.h"
+#include "../verify/store.h"
 #include "kbs_error.h"
 #include "runtime_data_check.h"
 #include "server.h"
@@ -110,6 +112,35 @@ static void reply_token(struct ks_reply *rep, const char *token)
 	ks_reply_json(rep, 200, copy, copy ? (size_t)n : 0);
 }
 
+/* DCAP verification against the collateral store (first sight of a platform: fetched,
+ * bounded) or the collateral directory, with the operator's grace. Negative: reason says
+ * why nothing was verified. */
+static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_quote *q,
+		  struct vf_result *res, int64_t *graced, char *reason, size_t len)
+{
+	const char *where = srv->cfg.collateral_store ? srv->cfg.collateral_store : srv->cfg.collateral_dir;
+	struct vf_platform plat;
+	int r;
+
+	r = ks_verify_quote(srv, quote, q, res, graced, &plat);
+	if (r == -ENOENT && srv->cfg.collateral_store) {
+		r = ks_coll_first_sight(srv->coll, &plat, reason, len);
+		if (r < 0)
+			return r;
+		r = ks_verify_quote(srv, quote, q, res, graced, &plat);
+		if (r == -ENOENT) {
+			snprintf(reason, len, "collateral_unavailable: FMSPC %s (%s CA) still incomplete "
+				 "in the store after fetching", plat.fmspc_hex, vf_ca_name(plat.ca));
+			return r;
+		}
+	}
+	if (r < 0) {
+		log_errno(r, "attest: cannot verify: collateral in %s unusable", where);
+		snprintf(reason, len, "verifier_error: collateral unavailable");
+	}
+	return r;
+}
+
 void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
 {
 	_cleanup_json_put_ json_object *root = NULL;
@@ -156,11 +187,9 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	/* The cheap binding check first: a valid quote for another session proves nothing. */
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
-	r = ks_verify_quote(srv, quote, &q, &res, &graced);
-	if (r < 0) {
-		log_errno(r, "attest: cannot verify: collateral in %s unusable", srv->cfg.collateral_dir);
-		return refuse(srv, req, rep, "verifier_error: collateral unavailable", &q.td, -1);
-	}
+	r = verify(srv, quote, &q, &res, &graced, reason, sizeof(reason));
+	if (r < 0)
+		return refuse(srv, req, rep, reason, &q.td, -1);
 	if (!res.ok) {
 		snprintf(reason, sizeof(reason), "%s: %s", vf_check_name(res.reason), res.reason_text);
 		return refuse(srv, req, rep, reason, &q.td, (int)res.tcb_status);

@@ -1,5 +1,7 @@
-/* A collateral directory (layout of ../shared/testdata/tdx/README.md), loaded once and
- * checked against the trust anchor; only the time checks are left for each verification. */
+/* One collateral set (root CA CRL, PCK CRL, TCB info, QE identity with their issuer chains),
+ * loaded once and checked against the trust anchor; only the time checks are left for each
+ * verification. The files come from a directory in the layout of
+ * ../shared/testdata/tdx/README.md, or from a collateral store (store.h). */
 #include "crl.h"
 #include "../common/cleanup.h"
 #include "../common/fileio.h"
@@ -15,7 +17,7 @@
 #define FILE_MAX (1u << 20)
 #define CHAIN_MAX 4
 
-static const char *const files[] = {
+static const char *const files[VF_COLL_NFILES] = {
 	"root_ca.pem", "root_ca_crl.der", "pck_crl.der", "pck_crl_issuer_chain.pem",
 	"tcb_info.json", "tcb_info_issuer_chain.pem", "qe_identity.json",
 	"qe_identity_issuer_chain.pem",
@@ -23,38 +25,42 @@ static const char *const files[] = {
 
 static atomic_ullong generations;
 
+int vf_coll_files_dir(const char *dir, struct vf_coll_files *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < VF_COLL_NFILES; i++)
+		if ((size_t)snprintf(f->path[i], sizeof(f->path[i]), "%s/%s", dir, files[i]) >= sizeof(f->path[i]))
+			return log_fail(-ENAMETOOLONG, "collateral path %s/%s too long", dir, files[i]);
+	return 0;
+}
+
 /* The key server reloads collateral from a request thread when the files change: a FIFO
  * (or a device) dropped there must be refused at once, not block that thread in open()
  * or read() (issue 14, the sibling of the resource FIFO). */
-static int read_file(const char *dir, const char *name, uint8_t **buf, size_t *len)
+static int read_file(const struct vf_coll_files *f, enum vf_coll_file i, uint8_t **buf, size_t *len)
 {
-	char path[PATH_MAX];
-	_cleanup_close_ int fd = -1;
-	struct stat st;
+	int r = file_read_regular(f->path[i], FILE_MAX, 0, buf, len);
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
-		return log_fail(-ENAMETOOLONG, "collateral path %s/%s too long", dir, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return log_fail(-EINVAL, "collateral %s is not a regular file", path);
-	return fd_read_all(fd, FILE_MAX, buf, len);
+	return r < 0 ? log_errno(r, "cannot read collateral %s", f->path[i]) : 0;
 }
 
 int vf_collateral_stamp(const char *dir, uint64_t *stamp)
 {
+	struct vf_coll_files f;
+	int r = vf_coll_files_dir(dir, &f);
+
+	return r < 0 ? r : vf_coll_files_stamp(&f, stamp);
+}
+
+int vf_coll_files_stamp(const struct vf_coll_files *f, uint64_t *stamp)
+{
 	uint64_t h = 1469598103934665603ull;
-	char path[PATH_MAX];
 	struct stat st;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+	for (size_t i = 0; i < VF_COLL_NFILES; i++) {
 		uint64_t v[4];
 
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		if (stat(path, &st) < 0) {
+		if (stat(f->path[i], &st) < 0) {
 			memset(&st, 0, sizeof(st));
 			st.st_size = -1;
 		}
@@ -93,7 +99,7 @@ static void add_window(struct vf_collateral *c, const struct vf_window *w)
 /* An issuer chain file: [signer, root]. Checks the signer against the anchor and the
  * root CRL; records validity windows. *signer: a new reference, or NULL when the file holds
  * no certificate. Returns 0, or a negative errno when the file cannot be read. */
-static int issuer_chain(struct vf_collateral *c, const char *dir, const char *name,
+static int issuer_chain(struct vf_collateral *c, const struct vf_coll_files *f, enum vf_coll_file name,
 			enum vf_check to_anchor, enum vf_check time_check, enum vf_check revoked,
 			const char *what, X509 **signer)
 {
@@ -104,9 +110,9 @@ static int issuer_chain(struct vf_collateral *c, const char *dir, const char *na
 	int n, r;
 
 	*signer = NULL;
-	r = read_file(dir, name, &buf, &len);
+	r = read_file(f, name, &buf, &len);
 	if (r < 0)
-		return log_errno(r, "cannot read collateral %s/%s", dir, name);
+		return r;
 	n = vf_certs_from_pem((const char *)buf, len, certs, CHAIN_MAX);
 	if (n < 0) {
 		vf_note(&c->findings, to_anchor, "issuer chain file holds no PEM certificate");
@@ -129,7 +135,7 @@ static int issuer_chain(struct vf_collateral *c, const char *dir, const char *na
 }
 
 /* tcb_info.json / qe_identity.json: raw slice signature, then the parsed fields. */
-static int signed_json(struct vf_collateral *c, const char *dir, const char *name,
+static int signed_json(struct vf_collateral *c, const struct vf_coll_files *f, enum vf_coll_file name,
 		       const char *member, X509 *signer, enum vf_check sig_check, bool is_tcb)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -138,9 +144,9 @@ static int signed_json(struct vf_collateral *c, const char *dir, const char *nam
 	size_t len, slen;
 	int r;
 
-	r = read_file(dir, name, &buf, &len);
+	r = read_file(f, name, &buf, &len);
 	if (r < 0)
-		return log_errno(r, "cannot read collateral %s/%s", dir, name);
+		return r;
 	if (vf_json_member_slice((const char *)buf, len, member, &slice, &slen) < 0 ||
 	    vf_json_signature((const char *)buf, len, sig) < 0) {
 		vf_note(&c->findings, sig_check, "malformed document: signed member or signature missing");
@@ -156,36 +162,37 @@ static int signed_json(struct vf_collateral *c, const char *dir, const char *nam
 		c->qe_ok = r == 0;
 	}
 	if (r == -ENOMEM)
-		return log_errno(r, "parsing %s/%s", dir, name);
+		return log_errno(r, "parsing %s", f->path[name]);
 	if (r < 0)
 		vf_note(&c->findings, (enum vf_check)(sig_check + 1), why);
 	return 0;
 }
 
-static int load_crl(const char *dir, const char *name, X509_CRL **out)
+static int load_crl(const struct vf_coll_files *f, enum vf_coll_file name, X509_CRL **out)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
-	int r = read_file(dir, name, &buf, &len);
+	int r = read_file(f, name, &buf, &len);
 
 	if (r < 0)
-		return log_errno(r, "cannot read collateral %s/%s", dir, name);
+		return r;
 	*out = vf_crl_parse(buf, len);
 	return 0;
 }
 
-static int load_anchor(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool require_match)
+static int load_anchor(struct vf_collateral *c, const struct vf_coll_files *f, EVP_PKEY *anchor,
+		       bool require_match)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
 	X509 *root[1] = { NULL };
 	size_t len;
 	int r;
 
-	r = read_file(dir, "root_ca.pem", &buf, &len);
+	r = file_read_regular(f->path[VF_COLL_ROOT_CA], FILE_MAX, 0, &buf, &len);
 	if (r < 0 && (r != -ENOENT || !anchor))
-		return log_errno(r, "cannot read collateral %s/root_ca.pem", dir);
+		return log_errno(r, "cannot read collateral %s", f->path[VF_COLL_ROOT_CA]);
 	if (r == 0 && vf_certs_from_pem((const char *)buf, len, root, 1) < 0 && !anchor)
-		return log_fail(-EBADMSG, "collateral %s/root_ca.pem is not a PEM certificate", dir);
+		return log_fail(-EBADMSG, "collateral %s is not a PEM certificate", f->path[VF_COLL_ROOT_CA]);
 	if (anchor) {
 		EVP_PKEY_up_ref(anchor);
 		c->anchor = anchor;
@@ -196,10 +203,11 @@ static int load_anchor(struct vf_collateral *c, const char *dir, EVP_PKEY *ancho
 		c->anchor = X509_get_pubkey(root[0]);
 	}
 	X509_free(root[0]);
-	return c->anchor ? 0 : log_fail(-EBADMSG, "collateral %s/root_ca.pem has no usable key", dir);
+	return c->anchor ? 0 : log_fail(-EBADMSG, "collateral %s has no usable key", f->path[VF_COLL_ROOT_CA]);
 }
 
-static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool require_match)
+static int load(struct vf_collateral *c, const struct vf_coll_files *dir, EVP_PKEY *anchor,
+		bool require_match)
 {
 	struct vf_window w;
 	X509 *tcb_signer, *qe_signer;
@@ -208,8 +216,8 @@ static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool
 	r = load_anchor(c, dir, anchor, require_match);
 	if (r < 0)
 		return r;
-	if ((r = load_crl(dir, "root_ca_crl.der", &c->root_crl)) < 0 ||
-	    (r = load_crl(dir, "pck_crl.der", &c->pck_crl)) < 0)
+	if ((r = load_crl(dir, VF_COLL_ROOT_CRL, &c->root_crl)) < 0 ||
+	    (r = load_crl(dir, VF_COLL_PCK_CRL, &c->pck_crl)) < 0)
 		return r;
 	if (!vf_crl_signed_by(c->root_crl, c->anchor))
 		vf_note(&c->findings, VF_ROOTCRL_SIG, c->root_crl ? "root CA CRL is not signed by the trust anchor"
@@ -218,26 +226,26 @@ static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool
 	add_window(c, &w);
 	if (!c->pck_crl)
 		vf_note(&c->findings, VF_PCKCRL_SIG, "PCK CRL does not parse");
-	vf_crl_window(c->pck_crl, VF_PCKCRL_TIME, "PCK CRL", &w);
+	vf_crl_window(c->pck_crl, VF_PCKCRL_TIME, c->label_pck_crl, &w);
 	add_window(c, &w);
 
-	r = issuer_chain(c, dir, "pck_crl_issuer_chain.pem", VF_PCKCRL_ISSUER_CHAIN,
+	r = issuer_chain(c, dir, VF_COLL_PCK_CHAIN, VF_PCKCRL_ISSUER_CHAIN,
 			 VF_PCKCRL_ISSUER_CHAIN, VF_PCKCRL_ISSUER_CHAIN, "PCK CRL issuer", &c->pck_crl_ca);
 	if (r < 0)
 		return r;
 	if (!c->pck_crl_ca || !vf_crl_signed_by(c->pck_crl, X509_get0_pubkey(c->pck_crl_ca)))
 		vf_note(&c->findings, VF_PCKCRL_ISSUER_CHAIN, "PCK CRL is not signed by its issuer chain");
-	r = issuer_chain(c, dir, "tcb_info_issuer_chain.pem", VF_TCB_CHAIN_TO_ANCHOR,
+	r = issuer_chain(c, dir, VF_COLL_TCB_CHAIN, VF_TCB_CHAIN_TO_ANCHOR,
 			 VF_TCB_CHAIN_TIME, VF_TCB_SIGNER_NOT_REVOKED, "TCB signing certificate", &tcb_signer);
 	if (r == 0)
-		r = signed_json(c, dir, "tcb_info.json", "tcbInfo", tcb_signer, VF_TCBINFO_SIG, true);
+		r = signed_json(c, dir, VF_COLL_TCB, "tcbInfo", tcb_signer, VF_TCBINFO_SIG, true);
 	X509_free(tcb_signer);
 	if (r < 0)
 		return r;
-	r = issuer_chain(c, dir, "qe_identity_issuer_chain.pem", VF_QE_CHAIN_TO_ANCHOR,
+	r = issuer_chain(c, dir, VF_COLL_QE_CHAIN, VF_QE_CHAIN_TO_ANCHOR,
 			 VF_QE_CHAIN_TIME, VF_QE_CHAIN_TO_ANCHOR, "QE identity signing certificate", &qe_signer);
 	if (r == 0)
-		r = signed_json(c, dir, "qe_identity.json", "enclaveIdentity", qe_signer, VF_QEID_SIG, false);
+		r = signed_json(c, dir, VF_COLL_QE, "enclaveIdentity", qe_signer, VF_QEID_SIG, false);
 	X509_free(qe_signer);
 	if (r < 0)
 		return r;
@@ -246,7 +254,7 @@ static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool
 		vf_note(&c->findings, VF_TCBINFO_ID_VERSION, "tcbInfo is not id \"TDX\" version 3");
 	if (c->tcb_ok)
 		add_window(c, &(struct vf_window){ c->tcb.issue_date, c->tcb.next_update,
-						   VF_TCBINFO_TIME, "TCB info" });
+						   VF_TCBINFO_TIME, c->label_tcb });
 	else
 		add_window(c, &(struct vf_window){ INT64_MAX, INT64_MIN, VF_TCBINFO_TIME, "TCB info" });
 	if (c->qe_ok && (strcmp(c->qe.id, "TD_QE") != 0 || c->qe.version != 2))
@@ -262,6 +270,15 @@ static int load(struct vf_collateral *c, const char *dir, EVP_PKEY *anchor, bool
 int vf_collateral_load(const char *dir, EVP_PKEY *anchor, bool require_root_match,
 		       struct vf_collateral **out)
 {
+	struct vf_coll_files f;
+	int r = vf_coll_files_dir(dir, &f);
+
+	return r < 0 ? r : vf_collateral_load_files(&f, anchor, require_root_match, NULL, out);
+}
+
+int vf_collateral_load_files(const struct vf_coll_files *f, EVP_PKEY *anchor, bool require_root_match,
+			     const char *label, struct vf_collateral **out)
+{
 	struct vf_collateral *c = calloc(1, sizeof(*c));
 	int r;
 
@@ -270,8 +287,11 @@ int vf_collateral_load(const char *dir, EVP_PKEY *anchor, bool require_root_matc
 	atomic_init(&c->obj.ref, 1);
 	c->obj.destroy = destroy;
 	c->generation = atomic_fetch_add(&generations, 1) + 1;
-	vf_collateral_stamp(dir, &c->stamp);
-	r = load(c, dir, anchor, require_root_match);
+	/* the names an expiry refusal gives (audit line): which platform's document */
+	snprintf(c->label_tcb, sizeof(c->label_tcb), "TCB info%s%s", label ? " of " : "", label ? label : "");
+	snprintf(c->label_pck_crl, sizeof(c->label_pck_crl), "PCK CRL%s%s", label ? " of " : "", label ? label : "");
+	vf_coll_files_stamp(f, &c->stamp);
+	r = load(c, f, anchor, require_root_match);
 	if (r < 0) {
 		destroy(&c->obj);
 		return r;

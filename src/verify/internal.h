@@ -185,15 +185,30 @@ struct vf_collateral {
 	struct vf_findings findings;
 	unsigned n_windows;
 	struct vf_window windows[VF_COLL_WINDOWS];
+	char label_tcb[64], label_pck_crl[64]; /* names of the windows in reason texts */
 	/* file identity for reload detection */
 	uint64_t stamp;
 	atomic_llong checked_ms;   /* monotonic ms of the last stamp comparison */
 };
+/* The files of one set, in this order (root_ca.pem may be absent when an anchor is given). */
+enum vf_coll_file {
+	VF_COLL_ROOT_CA, VF_COLL_ROOT_CRL, VF_COLL_PCK_CRL, VF_COLL_PCK_CHAIN, VF_COLL_TCB,
+	VF_COLL_TCB_CHAIN, VF_COLL_QE, VF_COLL_QE_CHAIN, VF_COLL_NFILES
+};
+struct vf_coll_files {
+	char path[VF_COLL_NFILES][4096];
+};
+/* The file names of a one-directory collateral (testdata layout). */
+int vf_coll_files_dir(const char *dir, struct vf_coll_files *f);
 /* Loads and checks a directory against the anchor (anchor may be NULL: use root_ca.pem). */
 int vf_collateral_load(const char *dir, EVP_PKEY *anchor, bool require_root_match,
 		       struct vf_collateral **out);
+/* The same from named files; label (may be NULL) names the platform in reason texts. */
+int vf_collateral_load_files(const struct vf_coll_files *f, EVP_PKEY *anchor, bool require_root_match,
+			     const char *label, struct vf_collateral **out);
 /* A cheap fingerprint of the files (inode, size, mtime); 0 or negative errno. */
 int vf_collateral_stamp(const char *dir, uint64_t *stamp);
+int vf_coll_files_stamp(const struct vf_coll_files *f, uint64_t *stamp);
 
 /* ---- PCK chain of a quote, checked against collateral (pck_chain.c) ---- */
 struct vf_pck_entry {

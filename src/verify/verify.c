@@ -91,6 +91,10 @@ int vf_ctx_new(const struct vf_options *opt, struct vf_ctx **out)
 		r = vf_cache_new(opt->cache_entries ? opt->cache_entries : 4096, &ctx->qe_cache);
 	if (r == 0)
 		r = vf_cache_new(64, &ctx->coll_cache);
+	if (r == 0)
+		r = vf_cache_new(opt->cache_entries ? opt->cache_entries : 4096, &ctx->plat_cache);
+	if (r == 0)
+		r = vf_cache_new(16, &ctx->store_cache);
 	if (r < 0) {
 		vf_ctx_free(ctx);
 		return r;
@@ -106,6 +110,8 @@ void vf_ctx_free(struct vf_ctx *ctx)
 	vf_cache_free(ctx->pck_cache);
 	vf_cache_free(ctx->qe_cache);
 	vf_cache_free(ctx->coll_cache);
+	vf_cache_free(ctx->plat_cache);
+	vf_cache_free(ctx->store_cache);
 	EVP_PKEY_free(ctx->anchor);
 	EVP_MD_free(ctx->sha256);
 	free(ctx);
@@ -244,6 +250,28 @@ int vf_verify_parsed(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_
 		     const char *dir, int64_t at, struct vf_result *res)
 {
 	struct vf_collateral *coll = NULL;
+	int r;
+
+	result_init(res);
+	r = vf_ctx_collateral(ctx, dir, &coll);
+	if (r < 0)
+		return r;
+	r = vf_verify_coll(ctx, quote, q, coll, at, res);
+	vf_obj_put(&coll->obj);
+	return r;
+}
+
+void vf_result_reject(struct vf_result *res, const struct tdx_quote *q, enum vf_check c, const char *why)
+{
+	result_init(res);
+	res->quote = *q;
+	res->have_quote = true;
+	vf_fail(res, c, "%s", why);
+}
+
+int vf_verify_coll(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_quote *q,
+		   struct vf_collateral *coll, int64_t at, struct vf_result *res)
+{
 	struct vf_pck_entry *pe = NULL;
 	struct vf_qe_entry *qe = NULL;
 	const struct vf_level_isv *qe_level;
@@ -252,9 +280,6 @@ int vf_verify_parsed(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_
 	result_init(res);
 	res->quote = *q;
 	res->have_quote = true;
-	r = vf_ctx_collateral(ctx, dir, &coll);
-	if (r < 0)
-		return r;
 	r = vf_ctx_pck_entry(ctx, coll, &res->quote, &pe);
 	if (r == 0)
 		r = vf_ctx_qe_entry(ctx, pe, &res->quote, &qe);
@@ -278,6 +303,5 @@ int vf_verify_parsed(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_
 out:
 	vf_obj_put(qe ? &qe->obj : NULL);
 	vf_obj_put(pe ? &pe->obj : NULL);
-	vf_obj_put(&coll->obj);
 	return r;
 }

@@ -56,3 +56,19 @@ start_keyserver() {
 	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
 	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
 }
+# start_sim_pcs PKIDIR [tdx-sim pcs options...]: the PCS simulator (tdx-sim pcs) serving the
+# PKI in PKIDIR on a free 127.0.0.1 port, e.g. with --fault SPEC, --fault-file F, --pccs or
+# --tls-cert keys-example/server.pem --tls-key keys-example/server.key (then the client's CA
+# is keys-example/ca.pem). Returns once it listens; sets PCS_URL (http[s]://127.0.0.1:PORT),
+# PCS_PID and PCS_LOG and prints the URL. Call it directly, not in $(...): the PID must reach
+# the cleanup list.
+start_sim_pcs() {
+	local dir=$1; shift
+	PCS_LOG=$(mktemp "$TMP/pcs.XXXXXX.log")
+	"$BUILD/tdx-sim" pcs --pki "$dir" --listen tcp:127.0.0.1:0 "$@" >"$PCS_LOG" 2>&1 &
+	PCS_PID=$!
+	PIDS+=("$PCS_PID")
+	wait_for 100 grep -q "^listening on" "$PCS_LOG" || fail "PCS simulator did not start: $(cat "$PCS_LOG")"
+	PCS_URL=$(sed -n 's/^listening on //p' "$PCS_LOG")
+	echo "$PCS_URL"
+}

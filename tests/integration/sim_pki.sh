@@ -115,5 +115,45 @@ defect --qe-identity-mismatch
 [ "$(jq -r .enclaveIdentity.mrsigner "$tmp/d/collateral/qe_identity.json")" != "$qe_mrsigner" ] || fail "--qe-identity-mismatch"
 defect --fmspc-mismatch
 [ "$(jq -r .tcbInfo.fmspc "$tmp/d/collateral/tcb_info.json" | tr A-F a-f)" != "$cert_fmspc" ] || fail "--fmspc-mismatch"
+# --- several platforms: FMSPC per platform, even ones under the Platform CA, odd ones under
+# the Processor CA; each platform directory is a one-platform PKI whose chain verifies, and
+# DIR/pcs holds one TCB info per FMSPC and both PCK CRLs
+M=$tmp/multi
+"$SIM" pki "$M" --time "$T" --platforms 3
+[ "$(jq -r '[.platforms[] | "\(.fmspc):\(.ca)"] | join(" ")' "$M/platforms.json")" = \
+  "50C06F000000:platform 50C06F000001:processor 50C06F000002:platform" ] || fail "platforms.json"
+for i in 0 1 2; do
+	split_pem "$M/platforms/$i/pck_chain.pem" "$tmp/m$i"
+	openssl verify -attime "$T_EPOCH" -x509_strict -CAfile "$M/collateral/root_ca.pem" \
+		-untrusted "$tmp/m$i.2.pem" "$tmp/m$i.1.pem" >/dev/null || fail "platform $i chain"
+	fm=$(jq -r ".platforms[$i].fmspc" "$M/platforms.json")
+	[ "$(jq -r .tcbInfo.fmspc "$M/platforms/$i/collateral/tcb_info.json")" = "$fm" ] || fail "platform $i tcb_info fmspc"
+	cmp -s <(tr -d '\n' <"$M/platforms/$i/collateral/tcb_info.json") "$M/pcs/tcb_info/$fm.json" || fail "platform $i tcb_info != pcs/tcb_info/$fm.json"
+	openssl x509 -in "$tmp/m$i.1.pem" -outform DER | od -An -tx1 -v | tr -d ' \n' |
+		grep -q "060a2a864886f84d010d01040406$(printf '%s' "$fm" | tr A-F a-f)" || fail "platform $i leaf FMSPC"
+	"$SIM" quote --pki "$M" --platform "$i" --report-data "$(printf '%0128d' 0)" -o "$tmp/mq$i" || fail "quote --platform $i"
+done
+openssl x509 -in "$tmp/m1.2.pem" -noout -subject | grep -q "CN = Intel SGX PCK Processor CA" || fail "processor CA CN"
+openssl crl -inform DER -in "$M/pcs/pckcrl_processor.der" -CAfile "$M/pcs/pckcrl_processor_issuer_chain.pem" -noout 2>&1 |
+	grep -q "verify OK" || fail "processor CA CRL"
+cmp -s "$M/pcs/pckcrl_processor.der" "$M/platforms/1/collateral/pck_crl.der" || fail "platform 1 CRL"
+"$SIM" quote --pki "$M" --fmspc 50c06f000002 --report-data "$(printf '%0128d' 0)" -o "$tmp/mqf"
+cmp -s <(tail -c 1500 "$tmp/mqf") <(tail -c 1500 "$tmp/mq2") && ! cmp -s <(tail -c 1500 "$tmp/mqf") <(tail -c 1500 "$tmp/mq1") || fail "--fmspc picks another platform than --platform"
+! "$SIM" quote --pki "$M" --platform 3 --report-data "$(printf '%0128d' 0)" -o "$tmp/x" 2>/dev/null || fail "--platform 3 accepted"
+
+# --- re-signing: new window and evaluation number everywhere, keys unchanged
+cp "$M/keys/tcb_signing_key.pem" "$tmp/k"
+"$SIM" pki "$M" --resign --time "$T" --tcb-eval 18 --issue-date 2030-02-01T00:00:00Z --validity-days 10
+cmp -s "$tmp/k" "$M/keys/tcb_signing_key.pem" || fail "--resign changed a key"
+for f in "$M/pcs/tcb_info/50C06F000001.json" "$M/platforms/2/collateral/tcb_info.json"; do
+	[ "$(jq -r '.tcbInfo | "\(.issueDate) \(.nextUpdate) \(.tcbEvaluationDataNumber)"' "$f")" = \
+	  "2030-02-01T00:00:00Z 2030-02-11T00:00:00Z 18" ] || fail "--resign $f"
+	verify_json "$f" tcbInfo "$M/pcs/tcb_signing_chain.pem" || fail "--resign signature $f"
+done
+[ "$(jq -r .enclaveIdentity.tcbEvaluationDataNumber "$M/pcs/qe_identity.json")" = 18 ] || fail "--resign qe identity"
+[ "$(openssl crl -inform DER -in "$M/pcs/pckcrl_platform.der" -noout -lastupdate)" = "lastUpdate=Feb  1 00:00:00 2030 GMT" ] || fail "--resign CRL"
+"$SIM" pki "$M" --resign --time "$T" --update early --tcb-eval 19
+[ "$(jq -r .tcbInfo.tcbEvaluationDataNumber "$M/pcs/early/tcb_info/50C06F000000.json")" = 19 ] || fail "--update early"
+[ "$(jq -r .tcbInfo.tcbEvaluationDataNumber "$M/pcs/tcb_info/50C06F000000.json")" = 18 ] || fail "--update early touched standard"
 ! "$SIM" pki "$tmp/e" --time yesterday 2>/dev/null || fail "--time accepts garbage"
 echo "sim_pki: all checks passed"

@@ -70,6 +70,15 @@ for d in qe-reportdata:qe_reportdata_hash quote-sig:quote_sig qe-report-sig:qe_r
 	expect "--corrupt $corrupt" "c-$corrupt.bin" good 1 "$reason" $(anchor good)
 done
 
+# several platforms (FMSPCs, Platform and Processor CA): each platform's quote verifies with
+# its own one-platform collateral, and a Processor-CA quote is refused with the Platform CA's
+pki fleet --platforms 3
+for i in 0 1 2; do
+	quote fleet "fleet$i.bin" --platform "$i"
+	expect "platform $i" "fleet$i.bin" "fleet/platforms/$i" 0 null $(anchor fleet)
+done
+expect "processor-CA quote, platform CRL" fleet1.bin fleet 1 pckcrl_issuer_match $(anchor fleet)
+
 # collateral used past its validity: the time check names what expired
 expect "verify 40 days later" q4.bin good 1 rootcrl_time $(anchor good) \
 	--at "$(date -u -d '+40 days' +%Y-%m-%dT%H:%M:%SZ)"

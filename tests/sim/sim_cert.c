@@ -59,7 +59,7 @@ static int add_extensions(X509 *cert, const struct sim_cert_spec *s)
 		r = add_ext(cert, &ctx, NID_crl_distribution_points, dp);
 	}
 	if (r == 0 && s->kind == SIM_CERT_PCK)
-		r = sim_sgx_ext_add(cert, &sim_platform);
+		r = sim_sgx_ext_add(cert, s->platform ? s->platform : &sim_platform);
 	return r;
 }
 

@@ -5,6 +5,8 @@
 
 #include <openssl/x509.h>
 
+#include "sim_platform.h"
+
 enum sim_cert_kind {
 	SIM_CERT_ROOT,    /* self-signed CA, pathlen 1 */
 	SIM_CERT_CA,      /* intermediate CA, pathlen 0 */
@@ -23,6 +25,7 @@ struct sim_cert_spec {
 	X509 *issuer;         /* NULL for the self-signed root */
 	EVP_PKEY *issuer_key; /* signs; the subject key for the root */
 	const char *crl_uri;  /* CRL distribution point, or NULL */
+	const struct sim_platform *platform; /* SIM_CERT_PCK: its values (NULL: sim_platform) */
 };
 
 /* Issues one certificate. Returns 0 or a negative errno (logged). */

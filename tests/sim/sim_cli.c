@@ -1,8 +1,7 @@
-/* tdx-sim pki | quote | tdreport | profile: argument parsing only. */
+/* tdx-sim quote | tdreport | profile: argument parsing only. */
 #include "sim_cli.h"
 #include "sim_pki.h"
 #include "sim_quote.h"
-#include "sim_time.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"
 #include "common/hex.h"
@@ -10,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,55 +48,10 @@ int sim_parse_corrupt(const char *list, unsigned *flags)
 	return 0;
 }
 
-int sim_cmd_pki(int argc, char **argv)
-{
-	enum { O_TIME = 256, O_REV_PCK, O_REV_CA, O_EXP_TCB, O_EXP_QE, O_BAD_SIG, O_QE_MISMATCH,
-	       O_FMSPC };
-	static const struct option opts[] = {
-		{ "time", required_argument, NULL, O_TIME },
-		{ "revoke-pck", no_argument, NULL, O_REV_PCK },
-		{ "revoke-platform-ca", no_argument, NULL, O_REV_CA },
-		{ "expired-tcb-info", no_argument, NULL, O_EXP_TCB },
-		{ "expired-qe-identity", no_argument, NULL, O_EXP_QE },
-		{ "bad-tcb-info-sig", no_argument, NULL, O_BAD_SIG },
-		{ "qe-identity-mismatch", no_argument, NULL, O_QE_MISMATCH },
-		{ "fmspc-mismatch", no_argument, NULL, O_FMSPC },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 }
-	};
-	struct sim_pki_opts o = { .now = time(NULL) };
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_TIME:
-			if (sim_time_parse(optarg, &o.now) < 0) {
-				log_err("--time '%s' is not an RFC 3339 time (e.g. 2025-07-01T12:00:00Z)", optarg);
-				return SIM_EXIT_USAGE;
-			}
-			break;
-		case O_REV_PCK: o.revoke_pck = true; break;
-		case O_REV_CA: o.revoke_platform_ca = true; break;
-		case O_EXP_TCB: o.expired_tcb_info = true; break;
-		case O_EXP_QE: o.expired_qe_identity = true; break;
-		case O_BAD_SIG: o.bad_tcb_info_sig = true; break;
-		case O_QE_MISMATCH: o.qe_identity_mismatch = true; break;
-		case O_FMSPC: o.fmspc_mismatch = true; break;
-		case 'h': puts("usage: tdx-sim pki DIR [--time RFC3339] [DEFECT...] (see tdx-sim --help)"); return SIM_EXIT_OK;
-		default: return SIM_EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		log_err("pki: expected one DIR (see tdx-sim --help)");
-		return SIM_EXIT_USAGE;
-	}
-	return sim_pki_create(argv[optind], &o) < 0 ? SIM_EXIT_FAIL : SIM_EXIT_OK;
-}
-
 /* Options shared by quote and tdreport. */
 struct evidence_args {
 	const char *pki, *td, *out;
+	struct sim_platform_sel sel;
 	unsigned char report_data[64];
 	bool have_report_data;
 	int version;
@@ -105,9 +60,11 @@ struct evidence_args {
 
 static int parse_evidence_args(int argc, char **argv, struct evidence_args *a, bool quote)
 {
-	enum { O_PKI = 256, O_RD, O_TD, O_VER, O_CORRUPT };
+	enum { O_PKI = 256, O_RD, O_TD, O_VER, O_CORRUPT, O_PLATFORM, O_FMSPC };
 	static const struct option opts[] = {
 		{ "pki", required_argument, NULL, O_PKI },
+		{ "platform", required_argument, NULL, O_PLATFORM },
+		{ "fmspc", required_argument, NULL, O_FMSPC },
 		{ "report-data", required_argument, NULL, O_RD },
 		{ "td", required_argument, NULL, O_TD },
 		{ "quote-version", required_argument, NULL, O_VER },
@@ -117,12 +74,17 @@ static int parse_evidence_args(int argc, char **argv, struct evidence_args *a, b
 	};
 	int c;
 
-	*a = (struct evidence_args){ .out = "-", .version = 4 };
+	*a = (struct evidence_args){ .out = "-", .version = 4, .sel = { .index = -1 } };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_PKI: a->pki = optarg; break;
 		case O_TD: a->td = optarg; break;
+		case O_PLATFORM:
+		case O_FMSPC:
+			if (!quote || sim_parse_platform_sel(c == O_FMSPC, optarg, &a->sel) < 0)
+				return -EINVAL;
+			break;
 		case 'o': a->out = optarg; break;
 		case O_RD:
 			if (sim_parse_report_data(optarg, a->report_data) < 0)
@@ -163,6 +125,35 @@ static int write_output(const char *path, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+int sim_parse_platform_sel(bool by_fmspc, const char *arg, struct sim_platform_sel *sel)
+{
+	char *end;
+	long v;
+
+	if (by_fmspc) {
+		sel->fmspc = arg;
+		return 0;
+	}
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 0 || v >= SIM_PKI_MAX_PLATFORMS)
+		return log_errno(-EINVAL, "--platform '%s' is not a platform number (0..%d)", arg,
+				 SIM_PKI_MAX_PLATFORMS - 1);
+	sel->index = (int)v;
+	return 0;
+}
+
+int sim_pki_load_platform(const char *dir, const struct sim_platform_sel *sel, struct sim_pki **out)
+{
+	char pdir[PATH_MAX];
+	int r;
+
+	if (sel->index < 0 && !sel->fmspc)
+		return sim_pki_load(dir, out);
+	r = sim_pki_platform_dir(dir, sel->index < 0 ? 0 : sel->index, sel->fmspc, pdir, sizeof(pdir));
+	return r < 0 ? r : sim_pki_load(pdir, out);
+}
+
 int sim_cmd_quote(int argc, char **argv)
 {
 	struct evidence_args a;
@@ -176,7 +167,7 @@ int sim_cmd_quote(int argc, char **argv)
 		return SIM_EXIT_USAGE;
 	r = load_profile(a.td, &td);
 	if (r == 0)
-		r = sim_pki_load(a.pki, &pki);
+		r = sim_pki_load_platform(a.pki, &a.sel, &pki);
 	if (r == 0)
 		r = sim_quote_build(pki, &td, a.report_data, a.version, a.corrupt, &q, &len);
 	if (r == 0)

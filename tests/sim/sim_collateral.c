@@ -148,14 +148,18 @@ static json_object *tcb_info(const struct sim_collateral_spec *s)
 	json_object *module = add(json_object_new_object(), "mrsigner", hex_upper(zero, 48));
 	json_object *ids = json_object_new_array();
 	json_object *levels = json_object_new_array();
+	uint8_t fmspc[6];
 
 	t = add(t, "version", num(3));
 	t = add(t, "issueDate", date(s->issue_date));
 	t = add(t, "nextUpdate", date(s->next_update));
-	t = add(t, "fmspc", hex_upper(s->mismatch ? p->fmspc_other : p->fmspc, 6));
+	memcpy(fmspc, s->fmspc ? s->fmspc : p->fmspc, 6);
+	if (s->mismatch)
+		fmspc[5] ^= 0xff; /* 50C06F000000 -> 50C06F0000FF (sim_platform.fmspc_other) */
+	t = add(t, "fmspc", hex_upper(fmspc, 6));
 	t = add(t, "pceId", hex_upper(p->pce_id, 2));
 	t = add(t, "tcbType", num(0));
-	t = add(t, "tcbEvaluationDataNumber", num(17));
+	t = add(t, "tcbEvaluationDataNumber", num(s->tcb_eval ? s->tcb_eval : 17));
 	module = add(module, "attributes", hex_upper(zero, 8));
 	module = add(module, "attributesMask", hex_upper(ones, 8));
 	t = add(t, "tdxModule", module);
@@ -187,7 +191,7 @@ static json_object *qe_identity(const struct sim_collateral_spec *s)
 	q = add(q, "version", num(2));
 	q = add(q, "issueDate", date(s->issue_date));
 	q = add(q, "nextUpdate", date(s->next_update));
-	q = add(q, "tcbEvaluationDataNumber", num(17));
+	q = add(q, "tcbEvaluationDataNumber", num(s->tcb_eval ? s->tcb_eval : 17));
 	q = add(q, "miscselect", hex_upper(misc, 4));
 	q = add(q, "miscselectMask", hex_upper(misc_mask, 4));
 	q = add(q, "attributes", hex_upper(attr, 16));
@@ -200,49 +204,81 @@ static json_object *qe_identity(const struct sim_collateral_spec *s)
 	return add(q, "tcbLevels", levels);
 }
 
-/* Writes {"<member>":<inner as serialised>,"signature":"<128 hex>"}\n, signing the exact
- * bytes of the serialised member. */
-static int write_signed(const char *path, const char *member, json_object *inner,
-			const struct sim_collateral_spec *s)
+int sim_json_sign(EVP_PKEY *key, const char *member, const char *text, bool bad_sig, char **out)
 {
-	_cleanup_free_ char *out = NULL;
-	const char *text;
 	uint8_t sig[64];
 	char sig_hex[129];
-	int n, r;
+	int r;
+
+	r = sim_sign_raw(key, (const uint8_t *)text, strlen(text), sig);
+	if (r < 0)
+		return r;
+	if (bad_sig)
+		sig[63] ^= 0x01;
+	hex_encode(sig, sizeof(sig), sig_hex);
+	if (asprintf(out, "{\"%s\":%s,\"signature\":\"%s\"}", member, text, sig_hex) < 0) {
+		*out = NULL;
+		return log_errno(-ENOMEM, "cannot assemble the signed %s", member);
+	}
+	return 0;
+}
+
+/* Signs the exact bytes of the serialised member. */
+static int build_signed(const char *member, json_object *inner, const struct sim_collateral_spec *s,
+			char **out)
+{
+	const char *text;
 
 	if (!inner)
 		return log_errno(-ENOMEM, "cannot build the %s JSON", member);
 	text = json_object_to_json_string_ext(inner, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (!text)
 		return log_errno(-ENOMEM, "cannot serialise the %s JSON", member);
-	r = sim_sign_raw(s->signing_key, (const uint8_t *)text, strlen(text), sig);
-	if (r < 0)
-		return r;
-	if (s->bad_sig)
-		sig[63] ^= 0x01;
-	hex_encode(sig, sizeof(sig), sig_hex);
-	n = asprintf(&out, "{\"%s\":%s,\"signature\":\"%s\"}\n", member, text, sig_hex);
+	return sim_json_sign(s->signing_key, member, text, s->bad_sig, out);
+}
+
+static int write_doc(const char *path, const char *doc)
+{
+	_cleanup_free_ char *line = NULL;
+	int n = asprintf(&line, "%s\n", doc);
+	int r;
+
 	if (n < 0) {
-		out = NULL;
+		line = NULL;
 		return log_errno(-ENOMEM, "cannot assemble %s", path);
 	}
-	r = file_write_all(path, (const uint8_t *)out, (size_t)n, 0644);
+	r = file_write_all(path, (const uint8_t *)line, (size_t)n, 0644);
 	if (r < 0)
 		return log_errno(r, "cannot write %s: check the directory permissions", path);
 	return 0;
 }
 
-int sim_tcb_info_write(const char *path, const struct sim_collateral_spec *spec)
+int sim_tcb_info_build(const struct sim_collateral_spec *spec, char **out)
 {
 	_cleanup_json_ json_object *t = tcb_info(spec);
 
-	return write_signed(path, "tcbInfo", t, spec);
+	return build_signed("tcbInfo", t, spec, out);
+}
+
+int sim_qe_identity_build(const struct sim_collateral_spec *spec, char **out)
+{
+	_cleanup_json_ json_object *q = qe_identity(spec);
+
+	return build_signed("enclaveIdentity", q, spec, out);
+}
+
+int sim_tcb_info_write(const char *path, const struct sim_collateral_spec *spec)
+{
+	_cleanup_free_ char *doc = NULL;
+	int r = sim_tcb_info_build(spec, &doc);
+
+	return r < 0 ? r : write_doc(path, doc);
 }
 
 int sim_qe_identity_write(const char *path, const struct sim_collateral_spec *spec)
 {
-	_cleanup_json_ json_object *q = qe_identity(spec);
+	_cleanup_free_ char *doc = NULL;
+	int r = sim_qe_identity_build(spec, &doc);
 
-	return write_signed(path, "enclaveIdentity", q, spec);
+	return r < 0 ? r : write_doc(path, doc);
 }

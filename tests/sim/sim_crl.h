@@ -1,4 +1,4 @@
-/* DER CRLs of the test PKI (root CA CRL, PCK Platform CA CRL). */
+/* DER CRLs of the test PKI (root CA CRL, PCK Platform and Processor CA CRLs). */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
@@ -16,5 +16,7 @@ struct sim_crl_spec {
 	time_t revoked_at;
 };
 
-/* Issues a v2 CRL (CRL number, authority key identifier) and writes its DER to path. */
+/* Issues a v2 CRL (CRL number, authority key identifier): its DER in a malloc'd buffer. */
+int sim_crl_der(const struct sim_crl_spec *spec, uint8_t **der, size_t *len);
+/* The same, written to path. */
 int sim_crl_write(const struct sim_crl_spec *spec, const char *path);

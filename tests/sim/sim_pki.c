@@ -1,94 +1,104 @@
+/* `tdx-sim pki`: keys and certificates of the test PKI; the documents are in sim_pki_docs.c,
+ * the platforms in sim_pki_fleet.c. */
 #include "sim_pki.h"
 #include "sim_cert.h"
-#include "sim_collateral.h"
-#include "sim_crl.h"
 #include "sim_ossl.h"
+#include "sim_pki_int.h"
 #include "sim_time.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #define YEAR (365 * SIM_DAY)
+#define ROOT_CDP "https://sim.tdx-unlock.invalid/IntelSGXRootCA.der"
 
-struct pki {
-	const char *dir;
-	const struct sim_pki_opts *o;
-	EVP_PKEY *key[5];
-	X509 *cert[4];
-};
-
-enum { ROOT, PLATFORM_CA, TCB_SIGNING, PCK, ATT_KEY };
-
-static const char *const key_files[] = {
+static const char *const key_files[N_AUTH] = {
 	"keys/root_ca_key.pem", "keys/platform_ca_key.pem", "keys/tcb_signing_key.pem",
-	SIM_PKI_PCK_KEY, SIM_PKI_ATT_KEY,
+	"keys/processor_ca_key.pem",
 };
-static const char *const cert_files[] = {
-	"certs/root_ca.pem", "certs/platform_ca.pem", "certs/tcb_signing.pem", "certs/pck.pem",
+static const char *const cert_files[N_AUTH] = {
+	"certs/root_ca.pem", "certs/platform_ca.pem", "certs/tcb_signing.pem",
+	"certs/processor_ca.pem",
 };
 
-static void pki_free(struct pki *p)
+void pki_free(struct pki *p)
 {
-	for (size_t i = 0; i < sizeof(p->key) / sizeof(p->key[0]); i++)
+	for (size_t i = 0; i < N_AUTH; i++) {
 		EVP_PKEY_free(p->key[i]);
-	for (size_t i = 0; i < sizeof(p->cert) / sizeof(p->cert[0]); i++)
 		X509_free(p->cert[i]);
+	}
+	for (size_t i = 0; i < p->n_plat; i++) {
+		EVP_PKEY_free(p->plat[i].pck_key);
+		EVP_PKEY_free(p->plat[i].att_key);
+		X509_free(p->plat[i].pck);
+	}
+	free(p->plat);
 }
 
-static int path_of(const struct pki *p, const char *rel, char *buf)
+int pki_path(const struct pki *p, const char *rel, char *buf)
 {
 	if (snprintf(buf, PATH_MAX, "%s/%s", p->dir, rel) >= PATH_MAX)
 		return log_errno(-ENAMETOOLONG, "path %s/%s too long: use a shorter directory", p->dir, rel);
 	return 0;
 }
 
-/* Creates DIR/rel (or DIR itself for rel == NULL); an existing subdirectory gets mode. */
-static int make_dir(const struct pki *p, const char *rel, mode_t mode)
+int pki_mkdir(const struct pki *p, const char *rel, unsigned mode)
 {
 	char path[PATH_MAX];
-	int r = 0;
+	int r = pki_path(p, rel, path);
 
-	if (rel)
-		r = path_of(p, rel, path);
-	else if (snprintf(path, sizeof(path), "%s", p->dir) >= (int)sizeof(path))
-		r = log_errno(-ENAMETOOLONG, "directory name too long: %s", p->dir);
 	if (r < 0)
 		return r;
 	if (mkdir(path, mode) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create directory %s: check the parent", path);
-	if (rel && chmod(path, mode) < 0)
+	if (chmod(path, mode) < 0)
 		return log_errno(-errno, "cannot set the mode of %s", path);
 	return 0;
 }
 
-static int issue_certs(struct pki *p)
+int pki_write_chain(const struct pki *p, const char *rel, X509 *const *certs, size_t n)
+{
+	_cleanup_bio_ BIO *bio = BIO_new(BIO_s_mem());
+	char path[PATH_MAX];
+	int r = bio ? pki_path(p, rel, path) : -ENOMEM;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = sim_cert_pem_append(bio, certs[i]);
+	if (r < 0)
+		return log_errno(r, "cannot encode %s", rel);
+	return sim_bio_write_file(bio, path);
+}
+
+int pki_ca_index(enum sim_pck_ca ca) { return ca == SIM_CA_PROCESSOR ? PROCESSOR_CA : PLATFORM_CA; }
+const char *pki_ca_name(enum sim_pck_ca ca) { return ca == SIM_CA_PROCESSOR ? "processor" : "platform"; }
+
+static int issue_authorities(struct pki *p)
 {
 	time_t t = p->o->now;
-	const struct sim_cert_spec specs[] = {
+	const struct sim_cert_spec specs[N_AUTH] = {
 		[ROOT] = { SIM_CERT_ROOT, "Intel SGX Root CA", SIM_SERIAL_ROOT, t - SIM_DAY,
-			   t + 20 * YEAR, p->key[ROOT], NULL, p->key[ROOT],
-			   "https://sim.tdx-unlock.invalid/IntelSGXRootCA.der" },
+			   t + 20 * YEAR, p->key[ROOT], NULL, p->key[ROOT], ROOT_CDP, NULL },
 		[PLATFORM_CA] = { SIM_CERT_CA, "Intel SGX PCK Platform CA", SIM_SERIAL_PLATFORM_CA,
 				  t - SIM_DAY, t + 15 * YEAR, p->key[PLATFORM_CA], NULL, p->key[ROOT],
-				  "https://sim.tdx-unlock.invalid/IntelSGXRootCA.der" },
+				  ROOT_CDP, NULL },
 		[TCB_SIGNING] = { SIM_CERT_SIGNING, "Intel SGX TCB Signing", SIM_SERIAL_TCB_SIGNING,
 				  t - SIM_DAY, t + 10 * YEAR, p->key[TCB_SIGNING], NULL, p->key[ROOT],
-				  "https://sim.tdx-unlock.invalid/IntelSGXRootCA.der" },
-		[PCK] = { SIM_CERT_PCK, "Intel SGX PCK Certificate", SIM_SERIAL_PCK, t - SIM_DAY,
-			  t + 7 * YEAR, p->key[PCK], NULL, p->key[PLATFORM_CA],
-			  "https://sim.tdx-unlock.invalid/pckcrl?ca=platform&encoding=der" },
+				  ROOT_CDP, NULL },
+		[PROCESSOR_CA] = { SIM_CERT_CA, "Intel SGX PCK Processor CA", SIM_SERIAL_PROCESSOR_CA,
+				   t - SIM_DAY, t + 15 * YEAR, p->key[PROCESSOR_CA], NULL, p->key[ROOT],
+				   ROOT_CDP, NULL },
 	};
-	static const int issuer[] = { [ROOT] = -1, [PLATFORM_CA] = ROOT, [TCB_SIGNING] = ROOT,
-				      [PCK] = PLATFORM_CA };
 
-	for (int i = ROOT; i <= PCK; i++) {
+	for (int i = ROOT; i < N_AUTH; i++) {
 		struct sim_cert_spec s = specs[i];
 		int r;
 
-		s.issuer = issuer[i] < 0 ? NULL : p->cert[issuer[i]];
+		s.issuer = i == ROOT ? NULL : p->cert[ROOT];
 		r = sim_cert_issue(&s, &p->cert[i]);
 		if (r < 0)
 			return r;
@@ -96,114 +106,125 @@ static int issue_certs(struct pki *p)
 	return 0;
 }
 
-/* Writes the PEM concatenation of the listed certificates. */
-static int write_chain(const struct pki *p, const char *rel, const int *which, size_t n)
+static int issue_leaf(struct pki *p, struct pki_platform *pl)
 {
-	_cleanup_bio_ BIO *bio = BIO_new(BIO_s_mem());
-	char path[PATH_MAX];
-	int r = bio ? path_of(p, rel, path) : -ENOMEM;
+	static const char *const cdp[] = {
+		[SIM_CA_PLATFORM] = "https://sim.tdx-unlock.invalid/pckcrl?ca=platform&encoding=der",
+		[SIM_CA_PROCESSOR] = "https://sim.tdx-unlock.invalid/pckcrl?ca=processor&encoding=der",
+	};
+	int ca = pki_ca_index(pl->ca);
+	struct sim_cert_spec s = {
+		SIM_CERT_PCK, "Intel SGX PCK Certificate", pl->serial, p->o->now - SIM_DAY,
+		p->o->now + 7 * YEAR, NULL, p->cert[ca], p->key[ca], cdp[pl->ca], &pl->values,
+	};
+	int r = sim_key_gen(&pl->pck_key);
 
-	for (size_t i = 0; i < n && r == 0; i++)
-		r = sim_cert_pem_append(bio, p->cert[which[i]]);
+	if (r == 0)
+		r = sim_key_gen(&pl->att_key);
 	if (r < 0)
-		return log_errno(r, "cannot encode %s", rel);
-	return sim_bio_write_file(bio, path);
+		return r;
+	s.key = pl->pck_key;
+	return sim_cert_issue(&s, &pl->pck);
+}
+
+/* The files of one platform below prefix ("" for DIR itself, "platforms/N/"). */
+static int write_platform(const struct pki *p, const struct pki_platform *pl, const char *prefix)
+{
+	int ca = pki_ca_index(pl->ca);
+	X509 *chain[] = { pl->pck, p->cert[ca], p->cert[ROOT] };
+	struct { const char *name; X509 *const *certs; size_t n; } chains[] = {
+		{ SIM_PKI_PCK_CHAIN, chain, 3 },
+		{ "certs/pck.pem", chain, 1 },
+		{ "collateral/root_ca.pem", &p->cert[ROOT], 1 },
+		{ "collateral/pck_crl_issuer_chain.pem", chain + 1, 2 },
+	};
+	X509 *signing[] = { p->cert[TCB_SIGNING], p->cert[ROOT] };
+	char rel[PATH_MAX], path[PATH_MAX];
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(chains) && r == 0; i++) {
+		snprintf(rel, sizeof(rel), "%s%s", prefix, chains[i].name);
+		r = pki_write_chain(p, rel, chains[i].certs, chains[i].n);
+	}
+	for (int i = 0; i < 2 && r == 0; i++) {
+		snprintf(rel, sizeof(rel), "%scollateral/%s_issuer_chain.pem", prefix,
+			 i ? "qe_identity" : "tcb_info");
+		r = pki_write_chain(p, rel, signing, 2);
+	}
+	if (r == 0) {
+		snprintf(rel, sizeof(rel), "%s%s", prefix, SIM_PKI_PCK_KEY);
+		r = pki_path(p, rel, path);
+	}
+	if (r == 0)
+		r = sim_key_write(path, pl->pck_key);
+	if (r == 0) {
+		snprintf(rel, sizeof(rel), "%s%s", prefix, SIM_PKI_ATT_KEY);
+		r = pki_path(p, rel, path);
+	}
+	return r == 0 ? sim_key_write(path, pl->att_key) : r;
+}
+
+static int make_platform_dirs(const struct pki *p, size_t i)
+{
+	static const char *const sub[] = { "", "/collateral", "/certs", "/keys" };
+	char rel[64];
+	int r = 0;
+
+	for (size_t s = 0; s < ARRAY_SIZE(sub) && r == 0; s++) {
+		snprintf(rel, sizeof(rel), "platforms/%zu%s", i, sub[s]);
+		r = pki_mkdir(p, rel, s == 3 ? 0700 : 0755);
+	}
+	return r;
 }
 
 static int write_keys_and_certs(const struct pki *p)
 {
-	static const int chains[][4] = {
-		{ PCK, PLATFORM_CA, ROOT, -1 },   /* pck_chain.pem */
-		{ ROOT, -1 },                     /* collateral/root_ca.pem */
-		{ TCB_SIGNING, ROOT, -1 },        /* collateral/tcb_info_issuer_chain.pem */
-		{ TCB_SIGNING, ROOT, -1 },        /* collateral/qe_identity_issuer_chain.pem */
-		{ PLATFORM_CA, ROOT, -1 },        /* collateral/pck_crl_issuer_chain.pem */
+	X509 *const crl_chains[][2] = {
+		{ p->cert[PLATFORM_CA], p->cert[ROOT] }, { p->cert[PROCESSOR_CA], p->cert[ROOT] },
 	};
-	static const char *const chain_files[] = {
-		SIM_PKI_PCK_CHAIN, "collateral/root_ca.pem", "collateral/tcb_info_issuer_chain.pem",
-		"collateral/qe_identity_issuer_chain.pem", "collateral/pck_crl_issuer_chain.pem",
-	};
+	X509 *const signing[] = { p->cert[TCB_SIGNING], p->cert[ROOT] };
 	char path[PATH_MAX];
 	int r;
 
-	for (size_t i = 0; i < sizeof(key_files) / sizeof(key_files[0]); i++) {
-		r = path_of(p, key_files[i], path);
+	for (size_t i = 0; i < N_AUTH; i++) {
+		r = pki_path(p, key_files[i], path);
 		if (r == 0)
 			r = sim_key_write(path, p->key[i]);
+		if (r == 0)
+			r = pki_write_chain(p, cert_files[i], &p->cert[i], 1);
 		if (r < 0)
 			return r;
 	}
-	for (int i = ROOT; i <= PCK; i++) {
-		r = write_chain(p, cert_files[i], &i, 1);
-		if (r < 0)
-			return r;
+	r = write_platform(p, &p->plat[0], "");
+	for (size_t i = 0; i < p->n_plat && r == 0; i++) {
+		char prefix[64];
+
+		snprintf(prefix, sizeof(prefix), "platforms/%zu/", i);
+		r = make_platform_dirs(p, i);
+		if (r == 0)
+			r = write_platform(p, &p->plat[i], prefix);
 	}
-	for (size_t i = 0; i < sizeof(chains) / sizeof(chains[0]); i++) {
-		size_t n = 0;
-
-		while (n < 4 && chains[i][n] >= 0)
-			n++;
-		r = write_chain(p, chain_files[i], chains[i], n);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-static int write_crls(const struct pki *p)
-{
-	time_t t = p->o->now;
-	uint64_t root_revoked[] = { SIM_SERIAL_UNRELATED, SIM_SERIAL_PLATFORM_CA };
-	uint64_t pck_revoked[] = { SIM_SERIAL_UNRELATED, SIM_SERIAL_PCK };
-	struct sim_crl_spec root = {
-		p->cert[ROOT], p->key[ROOT], t - SIM_DAY, t + 30 * SIM_DAY, 1,
-		root_revoked, p->o->revoke_platform_ca ? 2 : 1, t - SIM_DAY,
-	};
-	struct sim_crl_spec pck = {
-		p->cert[PLATFORM_CA], p->key[PLATFORM_CA], t - SIM_DAY, t + 30 * SIM_DAY, 1,
-		pck_revoked, p->o->revoke_pck ? 2 : 1, t - SIM_DAY,
-	};
-	char path[PATH_MAX];
-	int r;
-
-	r = path_of(p, "collateral/root_ca_crl.der", path);
 	if (r == 0)
-		r = sim_crl_write(&root, path);
+		r = pki_write_chain(p, "pcs/root_ca.pem", &p->cert[ROOT], 1);
 	if (r == 0)
-		r = path_of(p, "collateral/pck_crl.der", path);
+		r = pki_write_chain(p, "pcs/tcb_signing_chain.pem", signing, 2);
 	if (r == 0)
-		r = sim_crl_write(&pck, path);
+		r = pki_write_chain(p, "pcs/pckcrl_platform_issuer_chain.pem", crl_chains[0], 2);
+	if (r == 0)
+		r = pki_write_chain(p, "pcs/pckcrl_processor_issuer_chain.pem", crl_chains[1], 2);
 	return r;
 }
 
-static int write_json(const struct pki *p)
+static int make_dirs(const struct pki *p)
 {
-	time_t t = p->o->now;
-	struct sim_collateral_spec tcb = {
-		p->key[TCB_SIGNING], t - SIM_DAY, t + 30 * SIM_DAY, p->o->bad_tcb_info_sig,
-		p->o->fmspc_mismatch,
+	static const struct { const char *rel; unsigned mode; } dirs[] = {
+		{ ".", 0755 }, { "collateral", 0755 }, { "certs", 0755 }, { "keys", 0700 },
+		{ "platforms", 0755 }, { "pcs", 0755 }, { "pcs/tcb_info", 0755 },
 	};
-	struct sim_collateral_spec qe = {
-		p->key[TCB_SIGNING], t - SIM_DAY, t + 30 * SIM_DAY, false, p->o->qe_identity_mismatch,
-	};
-	char path[PATH_MAX];
-	int r;
+	int r = 0;
 
-	if (p->o->expired_tcb_info) {
-		tcb.issue_date = t - 31 * SIM_DAY;
-		tcb.next_update = t - SIM_DAY;
-	}
-	if (p->o->expired_qe_identity) {
-		qe.issue_date = t - 31 * SIM_DAY;
-		qe.next_update = t - SIM_DAY;
-	}
-	r = path_of(p, "collateral/tcb_info.json", path);
-	if (r == 0)
-		r = sim_tcb_info_write(path, &tcb);
-	if (r == 0)
-		r = path_of(p, "collateral/qe_identity.json", path);
-	if (r == 0)
-		r = sim_qe_identity_write(path, &qe);
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && r == 0; i++)
+		r = pki_mkdir(p, dirs[i].rel, dirs[i].mode);
 	return r;
 }
 
@@ -212,22 +233,49 @@ int sim_pki_create(const char *dir, const struct sim_pki_opts *opts)
 	__attribute__((cleanup(pki_free))) struct pki p = { .dir = dir, .o = opts };
 	int r;
 
-	r = make_dir(&p, NULL, 0755);
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return log_errno(-errno, "cannot create directory %s: check the parent", dir);
+	r = make_dirs(&p);
 	if (r == 0)
-		r = make_dir(&p, "collateral", 0755);
-	if (r == 0)
-		r = make_dir(&p, "certs", 0755);
-	if (r == 0)
-		r = make_dir(&p, "keys", 0700);
-	for (size_t i = 0; i < sizeof(p.key) / sizeof(p.key[0]) && r == 0; i++)
+		r = pki_platforms_init(&p, opts->platforms, opts->n_platforms);
+	for (size_t i = 0; i < N_AUTH && r == 0; i++)
 		r = sim_key_gen(&p.key[i]);
 	if (r == 0)
-		r = issue_certs(&p);
+		r = issue_authorities(&p);
+	for (size_t i = 0; i < p.n_plat && r == 0; i++)
+		r = issue_leaf(&p, &p.plat[i]);
 	if (r == 0)
 		r = write_keys_and_certs(&p);
 	if (r == 0)
-		r = write_crls(&p);
+		r = pki_manifest_write(&p);
 	if (r == 0)
-		r = write_json(&p);
+		r = pki_write_documents(&p);
+	return r;
+}
+
+int sim_pki_resign(const char *dir, const struct sim_pki_opts *opts)
+{
+	__attribute__((cleanup(pki_free))) struct pki p = { .dir = dir, .o = opts };
+	_cleanup_free_ struct sim_pki_platform *list = NULL;
+	char path[PATH_MAX];
+	size_t n = 0;
+	int r;
+
+	r = sim_pki_manifest_read(dir, &list, &n);
+	if (r == 0)
+		r = pki_platforms_init(&p, list, n);
+	for (size_t i = 0; i < N_AUTH && r == 0; i++) {
+		r = pki_path(&p, key_files[i], path);
+		if (r == 0)
+			r = sim_key_read(path, &p.key[i]);
+		if (r == 0)
+			r = pki_path(&p, cert_files[i], path);
+		if (r == 0)
+			r = sim_cert_read(path, &p.cert[i]);
+	}
+	if (r == 0)
+		r = make_dirs(&p);
+	if (r == 0)
+		r = pki_write_documents(&p);
 	return r;
 }

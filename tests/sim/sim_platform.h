@@ -1,6 +1,7 @@
 /* The one simulated TDX platform: values shared by the PKI (PCK certificate, TCB info,
  * QE identity) and by the quote builder (QE report, TD body), so they always agree. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 struct sim_platform {
@@ -14,6 +15,7 @@ struct sim_platform {
 	uint8_t fmspc_other[6]; /* what --fmspc-mismatch puts into the TCB info */
 	int sgx_type;           /* 1: scalable */
 	uint8_t platform_instance_id[16];
+	bool processor_ca;      /* leaf issued by the PCK Processor CA: no items .6, .7 */
 
 	/* TDX quoting enclave (QE report and QE identity, §6.5 / §8.5). */
 	uint8_t qe_mrsigner[32];

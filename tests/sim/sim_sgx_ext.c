@@ -200,9 +200,10 @@ int sim_sgx_ext_der(const struct sim_platform *p, unsigned char **der, int *len)
 		r = push(ext, base, 4, octets(p->fmspc, 6));
 	if (r == 0)
 		r = push(ext, base, 5, enumerated(p->sgx_type));
-	if (r == 0)
+	/* Only Platform-CA leaves carry PlatformInstanceID and Configuration. */
+	if (r == 0 && !p->processor_ca)
 		r = push(ext, base, 6, octets(p->platform_instance_id, 16));
-	if (r == 0)
+	if (r == 0 && !p->processor_ca)
 		r = push(ext, base, 7, sequence(cfg));
 	if (r < 0)
 		return sim_ossl_err(r, "cannot build the SGX extension items");
