@@ -47,6 +47,10 @@ int ks_cmd_serve(int argc, char **argv)
 	if (ks_server_init(&srv, &cfg) < 0)
 		return KS_EXIT_USAGE;
 	srv.test_time = test_time;
+	if (ks_server_start_background(&srv) < 0) {
+		ks_server_fini(&srv);
+		return KS_EXIT_USAGE;
+	}
 	r = ks_server_run(&srv);
 	ks_server_fini(&srv);
 	return r < 0 ? KS_EXIT_REJECT : KS_EXIT_OK;

@@ -4,6 +4,8 @@
 #include "audit.h"
 #include "b64_ossl.h"
 #include "handler.h"
+#include "collateral_svc.h"
+#include "../verify/store.h"
 #include "kbs_error.h"
 #include "runtime_data_check.h"
 #include "server.h"
@@ -106,6 +108,40 @@ static int64_t verification_time(const struct ks_server *srv)
 	return (int64_t)time(NULL);
 }
 
+/* DCAP verification against the collateral store (first sight of a platform: fetched,
+ * bounded) or the collateral directory. Negative: reason says why nothing was verified. */
+static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_quote *q,
+		  struct vf_result *res, char *reason, size_t len)
+{
+	const char *where = srv->cfg.collateral_store ? srv->cfg.collateral_store : srv->cfg.collateral_dir;
+	struct vf_platform plat;
+	int r;
+
+	if (!srv->cfg.collateral_store) {
+		r = vf_verify_parsed(srv->verifier, quote, q, where, verification_time(srv), res);
+	} else {
+		r = vf_verify_store(srv->verifier, quote, q, where, srv->cfg.collateral_update,
+				    verification_time(srv), res, &plat);
+		if (r == -ENOENT) {
+			r = ks_coll_first_sight(srv->coll, &plat, reason, len);
+			if (r < 0)
+				return r;
+			r = vf_verify_store(srv->verifier, quote, q, where, srv->cfg.collateral_update,
+					    verification_time(srv), res, &plat);
+			if (r == -ENOENT) {
+				snprintf(reason, len, "collateral_unavailable: FMSPC %s (%s CA) still incomplete "
+					 "in the store after fetching", plat.fmspc_hex, vf_ca_name(plat.ca));
+				return r;
+			}
+		}
+	}
+	if (r < 0) {
+		log_errno(r, "attest: cannot verify: collateral in %s unusable", where);
+		snprintf(reason, len, "verifier_error: collateral unavailable");
+	}
+	return r;
+}
+
 void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
 {
 	_cleanup_json_put_ json_object *root = NULL;
@@ -152,11 +188,9 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	/* The cheap binding check first: a valid quote for another session proves nothing. */
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
-	r = vf_verify_parsed(srv->verifier, quote, &q, srv->cfg.collateral_dir, verification_time(srv), &res);
-	if (r < 0) {
-		log_errno(r, "attest: cannot verify: collateral in %s unusable", srv->cfg.collateral_dir);
-		return refuse(srv, req, rep, "verifier_error: collateral unavailable", &q.td, -1);
-	}
+	r = verify(srv, quote, &q, &res, reason, sizeof(reason));
+	if (r < 0)
+		return refuse(srv, req, rep, reason, &q.td, -1);
 	if (!res.ok) {
 		snprintf(reason, sizeof(reason), "%s: %s", vf_check_name(res.reason), res.reason_text);
 		return refuse(srv, req, rep, reason, &q.td, (int)res.tcb_status);

@@ -59,6 +59,22 @@ static int set_listen(json_object *v, struct ks_config *c)
 	return 0;
 }
 
+/* http:// or https:// URL without spaces or control characters. */
+static int set_url(json_object *v, const char *key, char **out)
+{
+	const char *s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+	size_t n = strlen(s);
+
+	if ((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) || n > 512)
+		return log_errno(-EINVAL, "config: \"%s\" must be an http(s):// URL", key);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return log_errno(-EINVAL, "config: \"%s\" must not contain spaces or control characters", key);
+	free(*out);
+	*out = strdup(s);
+	return *out ? 0 : -ENOMEM;
+}
+
 static int apply(const char *base, const char *key, json_object *v, struct ks_config *c)
 {
 	static const struct { const char *key; size_t off; } paths[] = {
@@ -67,6 +83,8 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		{ "resources_dir", offsetof(struct ks_config, resources_dir) },
 		{ "policy_file", offsetof(struct ks_config, policy_file) },
 		{ "collateral_dir", offsetof(struct ks_config, collateral_dir) },
+		{ "collateral_store", offsetof(struct ks_config, collateral_store) },
+		{ "pcs_ca", offsetof(struct ks_config, pcs_ca) },
 		{ "audit_log", offsetof(struct ks_config, audit_log) },
 		{ "token_key", offsetof(struct ks_config, token_key) },
 	};
@@ -78,12 +96,25 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		{ "max_body_bytes", 4096, 64u << 20, offsetof(struct ks_config, max_body_bytes), true },
 		{ "threads", 1, 256, offsetof(struct ks_config, threads), false },
 		{ "collateral_grace_s", 0, 90 * 86400, offsetof(struct ks_config, collateral_grace_s), false },
+		{ "collateral_refresh", 1, 30 * 86400, offsetof(struct ks_config, collateral_refresh_s), false },
+		{ "collateral_warn_days", 1, 60, offsetof(struct ks_config, collateral_warn_days), false },
+		{ "collateral_fetch_wait_s", 1, 300, offsetof(struct ks_config, collateral_fetch_wait_s), false },
 	};
 	unsigned long n = 0;
 	int r;
 
 	if (strcmp(key, "listen") == 0)
 		return set_listen(v, c);
+	if (strcmp(key, "pcs_url") == 0 || strcmp(key, "pcs_root_crl_url") == 0)
+		return set_url(v, key, strcmp(key, "pcs_url") == 0 ? &c->pcs_url : &c->pcs_root_crl_url);
+	if (strcmp(key, "collateral_update") == 0) {
+		const char *u = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+
+		if (strcmp(u, "standard") != 0 && strcmp(u, "early") != 0)
+			return log_errno(-EINVAL, "config: \"collateral_update\" must be \"standard\" or \"early\"");
+		snprintf(c->collateral_update, sizeof(c->collateral_update), "%s", u);
+		return 0;
+	}
 	if (strcmp(key, "trust_anchor") == 0) {
 		if (json_object_is_type(v, json_type_string) && strcmp(json_object_get_string(v), "intel") == 0) {
 			free(c->trust_anchor);
@@ -127,6 +158,10 @@ int ks_config_load(const char *path, struct ks_config *c)
 	c->connection_timeout_s = 10;
 	c->max_body_bytes = 2u << 20;
 	c->threads = 2;
+	snprintf(c->collateral_update, sizeof(c->collateral_update), "standard");
+	c->collateral_refresh_s = 86400;
+	c->collateral_warn_days = 7;
+	c->collateral_fetch_wait_s = 15;
 
 	r = file_read_all(path, CONFIG_MAX, &buf, &len);
 	if (r < 0)
@@ -152,8 +187,10 @@ int ks_config_load(const char *path, struct ks_config *c)
 	if (r >= 0) {
 		const char *missing = !c->tls_cert ? "tls_cert" : !c->tls_key ? "tls_key" :
 				      !c->resources_dir ? "resources_dir" : !c->policy_file ? "policy_file" :
-				      !c->collateral_dir ? "collateral_dir" : NULL;
-		if (missing)
+				      !c->collateral_dir && !c->collateral_store ? "collateral_dir or collateral_store" : NULL;
+		if (!missing && c->pcs_url && !c->collateral_store)
+			r = log_errno(-EINVAL, "config: %s: \"pcs_url\" needs \"collateral_store\"", path);
+		else if (missing)
 			r = log_errno(-EINVAL, "config: %s: \"%s\" is required", path, missing);
 	}
 	if (r < 0)
@@ -168,6 +205,10 @@ void ks_config_free(struct ks_config *c)
 	free(c->resources_dir);
 	free(c->policy_file);
 	free(c->collateral_dir);
+	free(c->collateral_store);
+	free(c->pcs_url);
+	free(c->pcs_ca);
+	free(c->pcs_root_crl_url);
 	free(c->trust_anchor);
 	free(c->audit_log);
 	free(c->token_key);

@@ -9,7 +9,15 @@ struct ks_config {
 	char *tls_cert, *tls_key; /* PEM files (required) */
 	char *resources_dir;      /* REPO/TYPE/TAG files (required) */
 	char *policy_file;        /* {"REPO/TYPE/TAG": {policy}, ...} (required) */
-	char *collateral_dir;     /* DCAP collateral (required) */
+	char *collateral_dir;     /* DCAP collateral, one platform (this or collateral_store) */
+	char *collateral_store;   /* collateral store (src/verify/store.h); used when set */
+	char *pcs_url;            /* Intel PCS or a PCCS: refresh + first-sight fetch; NULL = none */
+	char *pcs_ca;             /* TLS CA bundle for pcs_url; NULL = system */
+	char *pcs_root_crl_url;   /* root CA CRL URL; NULL = Intel's CDP / the PCCS's */
+	char collateral_update[16]; /* "standard" (default) or "early" */
+	unsigned collateral_refresh_s; /* 86400: refresh period (+-10 % jitter) */
+	unsigned collateral_warn_days; /* 7: warn this long before a document expires */
+	unsigned collateral_fetch_wait_s; /* 15: first-sight fetch bound of an attestation */
 	char *trust_anchor;       /* NULL = the pinned Intel SGX Root CA; else a PEM file */
 	char *audit_log;          /* NULL = stderr */
 	char *token_key;          /* ES256 key for tokens; NULL = a fresh key per start */

@@ -1,4 +1,5 @@
 #include "server.h"
+#include "collateral_svc.h"
 #include "policies.h"
 #include "token.h"
 #include "../common/log.h"
@@ -28,13 +29,17 @@ int ks_server_init(struct ks_server *srv, struct ks_config *cfg)
 	srv->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg)); /* the strings now belong to srv */
 	if ((r = check_dir("resources_dir", srv->cfg.resources_dir)) < 0 ||
-	    (r = check_dir("collateral_dir", srv->cfg.collateral_dir)) < 0)
+	    (srv->cfg.collateral_dir && (r = check_dir("collateral_dir", srv->cfg.collateral_dir)) < 0))
 		goto fail;
 	r = ks_sessions_new(srv->cfg.max_sessions, (int64_t)srv->cfg.session_lifetime_s * 1000, &srv->sessions);
 	if (r < 0)
 		goto fail;
 	vo.anchor_mode = srv->cfg.trust_anchor ? VF_ANCHOR_FILE : VF_ANCHOR_INTEL;
 	vo.anchor_file = srv->cfg.trust_anchor;
+	if (srv->cfg.collateral_store && mkdir(srv->cfg.collateral_store, 0755) < 0 && errno != EEXIST) {
+		r = log_errno(-errno, "config: collateral_store %s", srv->cfg.collateral_store);
+		goto fail;
+	}
 	if ((r = vf_ctx_new(&vo, &srv->verifier)) < 0) {
 		log_errno(r, "config: trust anchor %s", srv->cfg.trust_anchor ? srv->cfg.trust_anchor : "(Intel SGX Root CA)");
 		goto fail;
@@ -49,8 +54,14 @@ fail:
 	return r;
 }
 
+int ks_server_start_background(struct ks_server *srv)
+{
+	return ks_coll_svc_start(srv, &srv->coll);
+}
+
 void ks_server_fini(struct ks_server *srv)
 {
+	ks_coll_svc_stop(srv->coll);
 	ks_token_key_free(srv->token_key);
 	ks_policies_free(srv->policies);
 	ks_audit_close(srv->audit);

@@ -7,6 +7,7 @@
 struct vf_ctx;
 struct ks_policies;
 struct ks_token_key;
+struct ks_coll_svc;
 
 struct ks_server {
 	struct ks_config cfg;
@@ -16,12 +17,15 @@ struct ks_server {
 	struct ks_policies *policies;
 	struct ks_token_key *token_key;
 	const char *test_time;   /* RFC 3339 verification time for tests; NULL = now */
+	struct ks_coll_svc *coll; /* collateral refresh / first-sight fetch; NULL = none */
 };
 
 /* Builds the server state from a loaded configuration (takes ownership of cfg's strings).
  * Returns 0 or a negative errno after logging what is wrong. */
 int ks_server_init(struct ks_server *srv, struct ks_config *cfg);
 void ks_server_fini(struct ks_server *srv);
+/* Starts the background work (collateral refresh) once test_time is set. */
+int ks_server_start_background(struct ks_server *srv);
 
 /* Serves HTTPS until SIGINT/SIGTERM. Returns 0 on a clean stop. */
 int ks_server_run(struct ks_server *srv);
