@@ -234,4 +234,14 @@ cmd=$(sed -n 's|^ExecStart=/usr/local/bin/tdx-keyserver ||p' systemd/tdx-keyserv
 ) >"$TMP/unit.out" 2>&1 || fail "the unit's ExecStart: $(cat "$TMP/unit.out")"
 [ -s "$TMP/store-unit/current/tcb_info-50C06F000001-standard.json" ] || fail "the unit's ExecStart stored nothing"
 ok "systemd unit ExecStart with an environment file"
-echo "collateral_sim: all checks passed"
+# --- documents that are well signed but wrong for their key or time: refused, store unchanged
+cp "$P2/pcs/tcb_info/50C06F000000.json" "$P2/pcs/tcb_info/50C06F000002.json"
+before=$(digest)
+fetch --fmspc 50C06F000002 >"$TMP/wrong.out" 2>&1 && fail "TCB info of another FMSPC accepted"
+grep -q "50C06F000002.*refused" "$TMP/wrong.out" || fail "wrong FMSPC: no refusal line: $(cat "$TMP/wrong.out")"
+[ "$(digest)" = "$before" ] || fail "wrong FMSPC: the store changed"
+"$SIM" pki "$P2" --resign --issue-date "$(iso $((NOW - 40 * 86400)))" --validity-days 30 >/dev/null || fail "expired resign"
+fetch >"$TMP/expired.out" 2>&1 && fail "expired documents accepted"
+[ "$(digest)" = "$before" ] || fail "expired documents: the store changed"
+ok "a TCB info of another FMSPC and expired documents are refused"
+echo "collateral_fetch_sim: all checks passed"
