@@ -4,6 +4,7 @@
 #include "testutil.h"
 #include "common/cleanup.h"
 #include "common/hex.h"
+#include "tdx/ccel_read.h"
 #include "tdx/eventlog.h"
 #include "tdx/eventlog_decode.h"
 #include "tdx/quote.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static json_object *read_json(const char *dir, const char *rel)
 {
@@ -380,6 +382,41 @@ static void test_decode_hostile_data(void **state)
 	}
 }
 
+/* What the client sends: the log trimmed after its last record + 8 bytes 0xFF; no log
+ * (none, missing file, malformed) is an error the caller turns into cc_eventlog null. */
+static void test_read_for_evidence(void **state)
+{
+	const char *dir = testdata_ccel_dir();
+	char path[PATH_MAX], cut[] = "/tmp/tdx-unlock-ccel-XXXXXX";
+	struct ccel_log log;
+	uint8_t *out;
+	size_t len, n;
+	int fd;
+	(void)state;
+
+	SKIP_WITHOUT_TESTDATA(dir);
+	snprintf(path, sizeof(path), "%s/cos113/ccel_data.bin", dir);
+	_cleanup_free_ uint8_t *orig = test_read(dir, "cos113/ccel_data.bin", &n);
+	assert_int_equal(ccel_read_evidence(path, &out, &len), 0);
+	assert_int_equal(len, 18101 + 8);
+	assert_memory_equal(out, orig, 18101);
+	assert_true(out[18101] == 0xff && out[len - 1] == 0xff);
+	assert_int_equal(ccel_parse(out, len, &log, NULL), 0);
+	assert_int_equal(log.n, 43);
+	ccel_log_free(&log);
+	free(out);
+	assert_int_equal(ccel_read_evidence("none", &out, &len), -ENOENT);
+	assert_null(out);
+	assert_int_equal(ccel_read_evidence("/nonexistent/ccel", &out, &len), -ENOENT);
+	fd = mkstemp(cut);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, orig, 1000), 1000);
+	close(fd);
+	assert_int_equal(ccel_read_evidence(cut, &out, &len), -EBADMSG);
+	assert_null(out);
+	unlink(cut);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_corrupt_sizes),
 		cmocka_unit_test(test_decode_hostile_data),
+		cmocka_unit_test(test_read_for_evidence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
