@@ -89,6 +89,9 @@ fetch new-policy --ccel "$LOG" --resource default/luks/boot --timeout 3
 [ "$RC" = 1 ] || fail "after reload: rc $RC"
 audit_last | jq -e --arg k "$KERNEL" '.decision == "refuse" and .reason == "kernel " + $k + " not allowed"' \
 	>/dev/null || fail "kernel denial audit: $(audit_last)"
+# ... and the TD's console says so (the KBS error detail).
+grep -q "HTTP 401 PolicyDeny: Access denied by policy: kernel $KERNEL not allowed" "$TMP/new-policy.err" ||
+	fail "client line: $(cat "$TMP/new-policy.err")"
 # A broken file keeps the policies in force.
 echo '{"default/luks/boot": {"kernel": [' >"$TMP/policy.json"
 kill -HUP "$SRV_PID"
