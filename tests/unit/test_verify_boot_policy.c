@@ -319,7 +319,7 @@ static void test_real_logs(void **state)
 	vf_policy_free(p);
 	p = policy_from(&c.boot, "kernel", "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000");
 	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
-	assert_true(strstr(reason, "kernel 3c57129b") == reason);
+	assert_true(strstr(reason, "kernel 2807a2f1") == reason); /* the UKI .linux section comes first */
 	vf_policy_free(p);
 }
 
