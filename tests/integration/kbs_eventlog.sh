@@ -100,7 +100,8 @@ fetch broken-policy --ccel "$LOG" --resource default/luks/boot --timeout 3
 [ "$RC" = 1 ] || fail "broken policy file replaced the policies"
 cp "$TMP/policy.good" "$TMP/policy.json"
 kill -HUP "$SRV_PID"
-wait_for 50 [ "$(grep -c 'reload: policies from' "$TMP/ks.log")" = 2 ] || fail "second reload: $(cat "$TMP/ks.log")"
+reloads_done() { [ "$(grep -c 'reload: policies from' "$TMP/ks.log")" = "$1" ]; }
+wait_for 50 reloads_done 2 || fail "second reload: $(cat "$TMP/ks.log")"
 fetch restored --ccel "$LOG" --resource default/luks/boot --timeout 20
 [ "$RC" = 0 ] || fail "restored policy: rc $RC"
 kill -0 "$SRV_PID" || fail "the key server died"
