@@ -12,6 +12,7 @@
 #include "token.h"
 #include "../common/hex.h"
 #include "../common/log.h"
+#include "../verify/boot_facts.h"
 #include "../verify/verify.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@
 static void audit(struct ks_server *srv, const struct ks_request *req, const char *resource, const char *session,
 		  const struct ks_claims *c, const char *decision, const char *reason, int *err)
 {
-	char mr_td[2 * TDX_MR_LEN + 1];
+	char mr_td[2 * TDX_MR_LEN + 1], boot[VF_BOOT_CMDLINE_MAX + 320];
 	struct ks_audit_event ev = {
 		.peer = req->peer, .session = session ? session : req->cookie, .event = "resource",
 		.resource = resource, .decision = decision, .reason = reason,
@@ -33,6 +34,8 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 		hex_encode(c->verified.td.mr_td, TDX_MR_LEN, mr_td);
 		ev.mr_td = mr_td;
 		ev.tcb_status = vf_tcb_status_name(c->verified.tcb_status);
+		vf_boot_facts_summary(&c->verified.boot, boot, sizeof(boot));
+		ev.boot = boot;
 	}
 	*err = ks_audit_log(srv->audit, &ev);
 }
@@ -91,13 +94,18 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 		audit(srv, req, resource, NULL, NULL, "refuse", why, &aerr);
 		return ks_reply_error(rep, e, e == KBS_ERR_TOKEN_NOT_FOUND ? "Attestation Token not found" : "Token Verifier error");
 	}
-	r = ks_policies_check(srv->policies, resource, &c, reason, sizeof(reason));
+	r = ks_server_check_policy(srv, resource, &c, reason, sizeof(reason));
 	if (r < 0) {
 		audit(srv, req, resource, sid, &c, "refuse", reason, &aerr);
 		/* No policy = not a resource this server releases: Trustee's "missing resource". */
 		if (r == -ENOENT)
 			return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");
-		return ks_reply_error(rep, KBS_ERR_POLICY_DENY, "Access denied by policy");
+		/* The reason names the member and what the TD has (its own measurements, never
+		 * the policy's values or a secret): the operator reads it on the TD's console. */
+		char detail[sizeof(reason) + 32];
+
+		snprintf(detail, sizeof(detail), "Access denied by policy: %s", reason);
+		return ks_reply_error(rep, KBS_ERR_POLICY_DENY, detail);
 	}
 	r = ks_resource_read(srv->cfg.resources_dir, resource, &data);
 	if (r < 0) {

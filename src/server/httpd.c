@@ -365,7 +365,7 @@ int ks_server_run(struct ks_server *srv)
 			break;
 		ks_conn_guard_sweep(h.guard);
 		if (sig == SIGHUP)
-			log_info("SIGHUP: nothing to reload (configuration, policy and keys are read at start)");
+			(void)ks_server_reload_policies(srv);
 	}
 	log_info("stopping on signal %d", sig);
 	MHD_stop_daemon(d);

@@ -11,6 +11,8 @@ struct evidence_opts {
 	int qgs_timeout_ms;        /* the whole QGS exchange; 0 = 30 s, the kernel's own bound */
 	long long deadline_ms;     /* absolute CLOCK_MONOTONIC ms bounding the whole collection
 	                            * (the KBS attempt's deadline); 0 = none beyond the above */
+	const char *ccel_path;     /* event log sent with the quote: NULL = the firmware's
+				    * (sysfs CCEL), a file, or "none" (ccel_read.h) */
 };
 
 enum evidence_method { EVIDENCE_TSM, EVIDENCE_QGS };
