@@ -9,3 +9,4 @@ enum { KS_EXIT_OK = 0, KS_EXIT_REJECT = 1, KS_EXIT_USAGE = 2 };
 int ks_verify(int argc, char **argv);
 int ks_policy_from_quote(int argc, char **argv);
 int ks_cmd_serve(int argc, char **argv);
+int ks_reference_values(int argc, char **argv);

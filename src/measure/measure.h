@@ -137,3 +137,33 @@ struct measure_boot {
  * ACPI) carry fixed simulated blobs: a policy pins them from a reference log anyway.
  * Returns 0, -EINVAL (logged: bad kernel image), -ENOMEM. */
 int measure_direct_boot(const struct measure_boot *b, struct measure_log *log);
+
+/* ---- Reference values for a policy (tdx-keyserver reference-values) */
+
+struct measure_ref_input {
+	enum measure_fw fw;
+	const uint8_t *kernel;     /* the kernel file */
+	size_t kernel_len;
+	const uint8_t *initrd;     /* NULL = no -initrd */
+	size_t initrd_len;
+	const char *append;        /* -append, NULL = none */
+	bool qemu_header_patch;    /* QEMU < 10.2: hash the image with QEMU's rewrite */
+	uint64_t ram_size;         /* -m in bytes (only with qemu_header_patch) */
+};
+
+struct measure_ref {
+	uint8_t kernel[48];
+	bool have_initrd;
+	uint8_t initrd[48];
+	char *cmdline;             /* the measured LoadOptions text, NULL when none is measured */
+	uint8_t cmdline_digest[48];
+};
+
+/* Computes what the boot will measure. Returns 0, -EINVAL (logged: what is wrong with
+ * which input), -ENOMEM. */
+int measure_reference(const struct measure_ref_input *in, struct measure_ref *out);
+void measure_ref_free(struct measure_ref *ref);
+/* The policy members {"kernel":[hex], "initrd":[hex], "cmdline":[text]} (initrd and
+ * cmdline only when measured), ready to merge into a resource's policy. NULL = no memory. */
+struct json_object;
+struct json_object *measure_ref_json(const struct measure_ref *ref);
