@@ -1,5 +1,6 @@
 /* tdx-sim mount | qgs: argument parsing only. */
 #include "sim_cli.h"
+#include "sim_eventlog.h"
 #include "sim_fuse.h"
 #include "sim_qgs.h"
 #include "common/log.h"
@@ -11,7 +12,8 @@
 #include <stdlib.h>
 
 /* Options common to both servers. */
-enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID };
+enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID,
+       O_KERNEL, O_INITRD, O_CMDLINE, O_APPEND_EVENT, O_CCEL_OUT, O_FIRMWARE, O_HDR_PATCH, O_RAM };
 
 struct serve_args {
 	const char *pki_dir, *td;
@@ -53,6 +55,34 @@ static int parse_count(const char *s, unsigned *out)
 	return 0;
 }
 
+/* --kernel FILE --initrd FILE --cmdline STRING --append-event RTMR:DIGEST --ccel-out FILE
+ * --firmware CLASS --qemu-header-patch --ram MiB */
+static int eventlog_opt(int c, struct sim_eventlog_opts *ev)
+{
+	char *end;
+
+	switch (c) {
+	case O_KERNEL: ev->kernel = optarg; return 0;
+	case O_INITRD: ev->initrd = optarg; return 0;
+	case O_CMDLINE: ev->cmdline = optarg; return 0;
+	case O_CCEL_OUT: ev->out = optarg; return 0;
+	case O_HDR_PATCH: ev->qemu_header_patch = true; return 0;
+	case O_APPEND_EVENT: return sim_eventlog_parse_extra(optarg, ev);
+	case O_FIRMWARE:
+		if (measure_fw_parse(optarg, &ev->fw) < 0)
+			return log_errno(-EINVAL, "--firmware '%s': one of %s", optarg, measure_fw_names);
+		return 0;
+	case O_RAM:
+		errno = 0;
+		ev->ram_size = strtoull(optarg, &end, 10) << 20;
+		if (errno || end == optarg || *end || ev->ram_size == 0 || optarg[0] == '-' ||
+		    ev->ram_size >> 20 > (1ull << 30))
+			return log_errno(-EINVAL, "--ram '%s': the VM's RAM in MiB", optarg);
+		return 0;
+	default: return -EINVAL;
+	}
+}
+
 int sim_cmd_mount(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,10 +94,19 @@ int sim_cmd_mount(int argc, char **argv)
 		{ "busy", required_argument, NULL, O_BUSY },
 		{ "race", no_argument, NULL, O_RACE },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "initrd", required_argument, NULL, O_INITRD },
+		{ "cmdline", required_argument, NULL, O_CMDLINE },
+		{ "append-event", required_argument, NULL, O_APPEND_EVENT },
+		{ "ccel-out", required_argument, NULL, O_CCEL_OUT },
+		{ "firmware", required_argument, NULL, O_FIRMWARE },
+		{ "qemu-header-patch", no_argument, NULL, O_HDR_PATCH },
+		{ "ram", required_argument, NULL, O_RAM },
 		{ 0 }
 	};
 	struct serve_args a = { .version = 4 };
 	struct sim_fuse_config cfg = { 0 };
+	struct sim_eventlog_opts ev = { .fw = MEASURE_FW_DEFAULT };
 	struct sim_pki *pki = NULL;
 	int c, r;
 
@@ -79,15 +118,33 @@ int sim_cmd_mount(int argc, char **argv)
 			cfg.no_provider = true;
 		else if (c == O_RACE)
 			cfg.race = true;
-		else if (c == O_BUSY ? parse_count(optarg, &cfg.busy) < 0 : common_opt(c, &a) < 0)
+		else if (c >= O_KERNEL ? eventlog_opt(c, &ev) < 0 :
+			 c == O_BUSY ? parse_count(optarg, &cfg.busy) < 0 : common_opt(c, &a) < 0)
 			return SIM_EXIT_USAGE;
 	}
 	if (optind != argc - 1) {
 		log_err("mount: expected one MOUNTPOINT (see tdx-sim --help)");
 		return SIM_EXIT_USAGE;
 	}
+	if (!ev.kernel != !ev.out) {
+		log_err("mount: --kernel FILE and --ccel-out FILE go together (see tdx-sim --help)");
+		return SIM_EXIT_USAGE;
+	}
+	if (!ev.kernel && (ev.initrd || ev.cmdline || ev.nextra || ev.qemu_header_patch)) {
+		log_err("mount: --initrd, --cmdline, --append-event and --qemu-header-patch need --kernel");
+		return SIM_EXIT_USAGE;
+	}
+	if (ev.qemu_header_patch != (ev.ram_size != 0)) {
+		log_err("mount: --qemu-header-patch and --ram MiB go together");
+		return SIM_EXIT_USAGE;
+	}
 	if (load(&a, &pki, &cfg.td) < 0)
 		return SIM_EXIT_FAIL;
+	/* The quotes' RTMRs are what the log extends them to. */
+	if (ev.kernel && sim_eventlog_build(&ev, &cfg.td) < 0) {
+		sim_pki_free(pki);
+		return SIM_EXIT_FAIL;
+	}
 	cfg.mountpoint = argv[optind];
 	cfg.pki = pki;
 	cfg.version = a.version;
