@@ -93,3 +93,13 @@ fi
 "$SIM" mount "$TMP/x" --pki "$TMP/pki" -f --kernel "$TMP/initrd" --ccel-out "$TMP/x.bin" 2>"$TMP/err"; [ $? = 1 ] || fail "non-PE kernel"
 grep -q "not a PE image" "$TMP/err" || fail "non-PE message: $(cat "$TMP/err")"
 ok "usage errors"
+
+# tdx-sim eventlog: the same log without a mount, and the TD profile that goes with it.
+"$SIM" eventlog --kernel "$TMP/kernel" --initrd "$TMP/initrd" --cmdline "$CMDLINE" --ccel-out "$TMP/ev.bin" \
+	--td-out "$TMP/td.json" || fail "tdx-sim eventlog"
+cmp -s "$TMP/ev.bin" "$TMP/ccel.bin" || fail "eventlog wrote another log than mount"
+[ "$(jq -r '.rtmr0, .rtmr1, .rtmr2, .rtmr3' "$TMP/td.json")" = "$(head -n4 "$TMP/replay")" ] || fail "profile RTMRs"
+mount_sim "$TMP/p" --td "$TMP/td.json"
+"$TU" quote --report-data 03 --tsm-dir "$TMP/p" -o "$TMP/qp.bin" 2>/dev/null || fail "quote (profile)"
+[ "$(quote_rtmrs "$TMP/qp.bin")" = "$(head -n4 "$TMP/replay")" ] || fail "mount --td: quote RTMRs differ"
+ok "tdx-sim eventlog: log + matching TD profile"

@@ -23,6 +23,42 @@ int sim_eventlog_parse_extra(const char *arg, struct sim_eventlog_opts *o)
 	return 0;
 }
 
+int sim_eventlog_option(int c, const char *arg, struct sim_eventlog_opts *o)
+{
+	unsigned long long mib;
+	char *end;
+
+	switch (c) {
+	case SIM_O_KERNEL: o->kernel = arg; return 0;
+	case SIM_O_INITRD: o->initrd = arg; return 0;
+	case SIM_O_CMDLINE: o->cmdline = arg; return 0;
+	case SIM_O_CCEL_OUT: o->out = arg; return 0;
+	case SIM_O_HDR_PATCH: o->qemu_header_patch = true; return 0;
+	case SIM_O_APPEND_EVENT: return sim_eventlog_parse_extra(arg, o);
+	case SIM_O_FIRMWARE:
+		if (measure_fw_parse(arg, &o->fw) < 0)
+			return log_errno(-EINVAL, "--firmware '%s': one of %s", arg, measure_fw_names);
+		return 0;
+	case SIM_O_RAM:
+		errno = 0;
+		mib = strtoull(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || mib == 0 || mib > (1ull << 30))
+			return log_errno(-EINVAL, "--ram '%s': the VM's RAM in MiB", arg);
+		o->ram_size = (uint64_t)mib << 20;
+		return 0;
+	default: return -EINVAL;
+	}
+}
+
+int sim_eventlog_check(const struct sim_eventlog_opts *o, const char *cmd)
+{
+	if (!o->kernel || !o->out)
+		return log_errno(-EINVAL, "%s: --kernel FILE and --ccel-out FILE go together (see tdx-sim --help)", cmd);
+	if (o->qemu_header_patch != (o->ram_size != 0))
+		return log_errno(-EINVAL, "%s: --qemu-header-patch and --ram MiB go together", cmd);
+	return 0;
+}
+
 int sim_eventlog_build(const struct sim_eventlog_opts *o, struct tdx_td_info *td)
 {
 	_cleanup_free_ uint8_t *kernel = NULL, *initrd = NULL, *area = NULL;

@@ -54,6 +54,11 @@ static const char usage_text[] =
 "      reference-values), and the quotes' RTMR0-3 are its replay. --append-event adds an\n"
 "      event after the boot (RTMR 0-3, SHA-384 hex), as a kernel extending itself would.\n"
 "      CLASS: pre202411, edk2-stable202411, edk2-stable202505, edk2-stable202508 (default).\n"
+"  eventlog --kernel FILE --ccel-out LOG [--initrd FILE] [--cmdline STRING] [--firmware CLASS]\n"
+"        [--qemu-header-patch --ram MiB] [--append-event RTMR:DIGEST]... [--td PROFILE.json]\n"
+"        [--td-out FILE]\n"
+"      What mount --kernel does, without mounting: writes LOG and the TD profile (JSON, to\n"
+"      FILE or stdout) whose RTMR0-3 are the log's replay, for a later mount --td FILE.\n"
 "  qgs --listen tcp:127.0.0.1:PORT --pki DIR [--td PROFILE.json] [--quote-version 4|5]\n"
 "      [--pid-file FILE] [--corrupt ...]\n"
 "      Quote Generation Service over TCP (framed GET_QUOTE messages, or a bare\n"
@@ -75,6 +80,7 @@ static const struct {
 	{ "profile", sim_cmd_profile },
 	{ "mount", sim_cmd_mount },
 	{ "qgs", sim_cmd_qgs },
+	{ "eventlog", sim_cmd_eventlog },
 };
 
 int main(int argc, char **argv)

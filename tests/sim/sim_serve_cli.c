@@ -12,8 +12,7 @@
 #include <stdlib.h>
 
 /* Options common to both servers. */
-enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID,
-       O_KERNEL, O_INITRD, O_CMDLINE, O_APPEND_EVENT, O_CCEL_OUT, O_FIRMWARE, O_HDR_PATCH, O_RAM };
+enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID };
 
 struct serve_args {
 	const char *pki_dir, *td;
@@ -55,34 +54,6 @@ static int parse_count(const char *s, unsigned *out)
 	return 0;
 }
 
-/* --kernel FILE --initrd FILE --cmdline STRING --append-event RTMR:DIGEST --ccel-out FILE
- * --firmware CLASS --qemu-header-patch --ram MiB */
-static int eventlog_opt(int c, struct sim_eventlog_opts *ev)
-{
-	char *end;
-
-	switch (c) {
-	case O_KERNEL: ev->kernel = optarg; return 0;
-	case O_INITRD: ev->initrd = optarg; return 0;
-	case O_CMDLINE: ev->cmdline = optarg; return 0;
-	case O_CCEL_OUT: ev->out = optarg; return 0;
-	case O_HDR_PATCH: ev->qemu_header_patch = true; return 0;
-	case O_APPEND_EVENT: return sim_eventlog_parse_extra(optarg, ev);
-	case O_FIRMWARE:
-		if (measure_fw_parse(optarg, &ev->fw) < 0)
-			return log_errno(-EINVAL, "--firmware '%s': one of %s", optarg, measure_fw_names);
-		return 0;
-	case O_RAM:
-		errno = 0;
-		ev->ram_size = strtoull(optarg, &end, 10) << 20;
-		if (errno || end == optarg || *end || ev->ram_size == 0 || optarg[0] == '-' ||
-		    ev->ram_size >> 20 > (1ull << 30))
-			return log_errno(-EINVAL, "--ram '%s': the VM's RAM in MiB", optarg);
-		return 0;
-	default: return -EINVAL;
-	}
-}
-
 int sim_cmd_mount(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -94,14 +65,7 @@ int sim_cmd_mount(int argc, char **argv)
 		{ "busy", required_argument, NULL, O_BUSY },
 		{ "race", no_argument, NULL, O_RACE },
 		{ "foreground", no_argument, NULL, 'f' },
-		{ "kernel", required_argument, NULL, O_KERNEL },
-		{ "initrd", required_argument, NULL, O_INITRD },
-		{ "cmdline", required_argument, NULL, O_CMDLINE },
-		{ "append-event", required_argument, NULL, O_APPEND_EVENT },
-		{ "ccel-out", required_argument, NULL, O_CCEL_OUT },
-		{ "firmware", required_argument, NULL, O_FIRMWARE },
-		{ "qemu-header-patch", no_argument, NULL, O_HDR_PATCH },
-		{ "ram", required_argument, NULL, O_RAM },
+		SIM_EVENTLOG_OPTIONS,
 		{ 0 }
 	};
 	struct serve_args a = { .version = 4 };
@@ -118,7 +82,7 @@ int sim_cmd_mount(int argc, char **argv)
 			cfg.no_provider = true;
 		else if (c == O_RACE)
 			cfg.race = true;
-		else if (c >= O_KERNEL ? eventlog_opt(c, &ev) < 0 :
+		else if (c >= SIM_O_KERNEL ? sim_eventlog_option(c, optarg, &ev) < 0 :
 			 c == O_BUSY ? parse_count(optarg, &cfg.busy) < 0 : common_opt(c, &a) < 0)
 			return SIM_EXIT_USAGE;
 	}
@@ -126,18 +90,9 @@ int sim_cmd_mount(int argc, char **argv)
 		log_err("mount: expected one MOUNTPOINT (see tdx-sim --help)");
 		return SIM_EXIT_USAGE;
 	}
-	if (!ev.kernel != !ev.out) {
-		log_err("mount: --kernel FILE and --ccel-out FILE go together (see tdx-sim --help)");
+	if ((ev.kernel || ev.out || ev.initrd || ev.cmdline || ev.nextra || ev.qemu_header_patch) &&
+	    sim_eventlog_check(&ev, "mount") < 0)
 		return SIM_EXIT_USAGE;
-	}
-	if (!ev.kernel && (ev.initrd || ev.cmdline || ev.nextra || ev.qemu_header_patch)) {
-		log_err("mount: --initrd, --cmdline, --append-event and --qemu-header-patch need --kernel");
-		return SIM_EXIT_USAGE;
-	}
-	if (ev.qemu_header_patch != (ev.ram_size != 0)) {
-		log_err("mount: --qemu-header-patch and --ram MiB go together");
-		return SIM_EXIT_USAGE;
-	}
 	if (load(&a, &pki, &cfg.td) < 0)
 		return SIM_EXIT_FAIL;
 	/* The quotes' RTMRs are what the log extends them to. */
