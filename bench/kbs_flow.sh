@@ -44,8 +44,7 @@ trap cleanup EXIT
 
 "$BUILD/tdx-sim" pki "$dir/pki" >/dev/null
 "$BUILD/tdx-sim" quote --pki "$dir/pki" --report-data "$(printf '0%.0s' {1..128})" -o "$dir/q.bin"
-policy=$("$BUILD/tdx-keyserver" policy-from-quote "$dir/q.bin")
-printf '{"default/luks/demo": %s}\n' "$policy" >"$dir/policy.json"
+"$BUILD/tdx-keyserver" policy-from-quote --resource default/luks/demo "$dir/q.bin" >"$dir/policy.json"
 mkdir -p "$dir/res/default/luks"
 head -c 32 /dev/urandom >"$dir/res/default/luks/demo"
 chmod 600 "$dir/res/default/luks/demo"

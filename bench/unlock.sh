@@ -111,8 +111,7 @@ if [ -n "$a_ok" ]; then
 	mnt=$dir/tsm
 	wait_for 100 mountpoint -q "$dir/tsm" || { echo "unlock.sh: simulator did not mount: $(cat "$dir/sim.log")" >&2; exit 1; }
 	"$BUILD/tdx-sim" quote --pki "$dir/pki" --report-data "$(printf '0%.0s' {1..128})" -o "$dir/q.bin"
-	policy=$("$BUILD/tdx-keyserver" policy-from-quote "$dir/q.bin")
-	printf '{"default/luks/bench": %s}\n' "$policy" >"$dir/policy.json"
+	"$BUILD/tdx-keyserver" policy-from-quote --resource default/luks/bench "$dir/q.bin" >"$dir/policy.json"
 	mkdir -p "$dir/res/default/luks"
 	cat >"$dir/ks.json" <<-EOF
 	{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",

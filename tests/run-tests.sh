@@ -8,6 +8,7 @@ BUILD=${BUILD:-build}
 export BUILD
 export TDX_TESTDATA=${TDX_TESTDATA:-$(cd .. && pwd)/shared/testdata/tdx}
 export KBS_TESTDATA=${KBS_TESTDATA:-$(cd .. && pwd)/shared/testdata/kbs}
+export CCEL_TESTDATA=${CCEL_TESTDATA:-$(cd .. && pwd)/shared/testdata/ccel}
 unit_only=0
 [ "${1:-}" = --unit-only ] && { unit_only=1; shift; }
 filter=${1:-}

@@ -1,5 +1,6 @@
 /* tdx-unlock fetch --url URL [--url URL ...] --resource REPO/TYPE/TAG [--ca FILE]
- *                  [--tsm-dir DIR] [--timeout SECONDS] -o FILE|- */
+ *                  [--tsm-dir DIR] [--ccel FILE|none] [--timeout SECONDS] -o FILE|-
+ * The event log sent with the quote: --ccel FILE, else the firmware's (sysfs CCEL). */
 #include "commands.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
@@ -14,7 +15,8 @@
 static void usage(FILE *f)
 {
 	fputs("usage: tdx-unlock fetch --url https://HOST:PORT [--url ...] --resource REPO/TYPE/TAG\n"
-	      "                        [--ca FILE] [--tsm-dir DIR] [--qgs ADDR] [--timeout SECONDS] -o FILE|-\n"
+	      "                        [--ca FILE] [--tsm-dir DIR] [--qgs ADDR] [--ccel FILE|none]\n"
+	      "                        [--timeout SECONDS] -o FILE|-\n"
 	      "  Attests this TD to the key server(s) and writes the released secret to FILE\n"
 	      "  (created 0600). Only -o - writes it to stdout.\n", f);
 }
@@ -27,6 +29,7 @@ int cmd_fetch(int argc, char **argv)
 		{ "ca", required_argument, NULL, 'c' },
 		{ "tsm-dir", required_argument, NULL, 't' },
 		{ "qgs", required_argument, NULL, 'q' },
+		{ "ccel", required_argument, NULL, 'e' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -50,6 +53,7 @@ int cmd_fetch(int argc, char **argv)
 		case 'c': ko.ca_file = optarg; break;
 		case 't': ko.evidence.tsm_dir = optarg; break;
 		case 'q': ko.evidence.qgs_addr = optarg; break;
+		case 'e': ko.evidence.ccel_path = optarg; break;
 		case 'T':
 			if (parse_timeout(optarg, &ko.deadline_s) < 0) {
 				log_err("fetch: --timeout must be 1..3600 seconds");

@@ -1,4 +1,4 @@
-/* tdx-unlock unlock [DEVICE [NAME]] [--all] [--test] [--tsm-dir DIR] [--timeout S] */
+/* tdx-unlock unlock [DEVICE [NAME]] [--all] [--test] [--tsm-dir DIR] [--ccel FILE] [--timeout S] */
 #include "commands.h"
 #include "../common/log.h"
 #include "../luks/luks.h"
@@ -9,7 +9,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: tdx-unlock unlock DEVICE [NAME] | --all  [--test] [--tsm-dir DIR] [--timeout SECONDS]\n"
+	fputs("usage: tdx-unlock unlock DEVICE [NAME] | --all  [--test] [--tsm-dir DIR] [--ccel FILE|none]\n"
+	      "                         [--timeout SECONDS]\n"
 	      "  Attests this TD to the key server(s) of each device's tdx-unlock token, fetches the\n"
 	      "  secret and opens the token's keyslot as NAME (default luks-UUID). --test checks the\n"
 	      "  key without activating. Configuration: kernel command line (rd.tdx_unlock.*) >\n"
@@ -22,6 +23,7 @@ int cmd_unlock(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },
 		{ "test", no_argument, NULL, 'n' },
 		{ "tsm-dir", required_argument, NULL, 't' },
+		{ "ccel", required_argument, NULL, 'e' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
@@ -34,6 +36,7 @@ int cmd_unlock(int argc, char **argv)
 		case 'a': uo.all = true; break;
 		case 'n': uo.test = true; break;
 		case 't': uo.tsm_dir = optarg; break;
+		case 'e': uo.ccel = optarg; break;
 		case 'T':
 			if (parse_timeout(optarg, &uo.timeout_s) < 0) {
 				log_err("unlock: --timeout must be 1..3600 seconds");

@@ -9,7 +9,7 @@ static const struct {
 	int (*fn)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "inspect", cmd_inspect, "inspect FILE [--json]            print the fields of a quote or TDREPORT" },
+	{ "inspect", cmd_inspect, "inspect FILE [--quote Q] [--json] print a quote, TDREPORT or event log (CCEL)" },
 	{ "quote", cmd_quote, "quote --report-data HEX [-o FILE] obtain a TDX quote over REPORTDATA" },
 	{ "fetch", cmd_fetch, "fetch --url URL --resource R -o FILE  attest and fetch a secret" },
 	{ "bind", cmd_bind, "bind DEVICE --url URL --resource R --secret-out FILE  add a keyslot + token" },

@@ -55,7 +55,8 @@ static int request(struct kbs_http *h, const char *url, const char *body, long t
 	       resp->status == 413 ? -E2BIG : -EIO;
 }
 
-static json_object *attest_body(const char *nonce, const char *x, const char *y, const char *quote_b64)
+static json_object *attest_body(const char *nonce, const char *x, const char *y, const char *quote_b64,
+				const char *eventlog_b64)
 {
 	json_object *body = json_object_new_object(), *rt = json_object_new_object(),
 		    *jwk = json_object_new_object(), *ev = json_object_new_object(),
@@ -74,7 +75,7 @@ static json_object *attest_body(const char *nonce, const char *x, const char *y,
 	json_object_object_add(jwk, "y", json_object_new_string(y));
 	json_object_object_add(rt, "nonce", json_object_new_string(nonce));
 	json_object_object_add(rt, "tee-pubkey", jwk);
-	json_object_object_add(prim, "cc_eventlog", NULL);
+	json_object_object_add(prim, "cc_eventlog", eventlog_b64 ? json_object_new_string(eventlog_b64) : NULL);
 	json_object_object_add(prim, "quote", json_object_new_string(quote_b64));
 	json_object_object_add(ev, "primary_evidence", prim);
 	json_object_object_add(ev, "additional_evidence", json_object_new_string(""));
@@ -167,7 +168,7 @@ int kbs_attempt_attest(const struct kbs_client_opts *o, const char *base_url, lo
 		return r;
 
 	res->step = KBS_STEP_ATTEST;
-	body = attest_body(nonce, x, y, quote_b64);
+	body = attest_body(nonce, x, y, quote_b64, o->eventlog_b64);
 	if (!body)
 		return -ENOMEM;
 	snprintf(url, sizeof(url), "%s/kbs/v0/attest", s->base_url);

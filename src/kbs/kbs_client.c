@@ -1,6 +1,7 @@
 /* Retry policy of the KBS client (kbs-protocol.md §12.3): bounded exponential backoff with
  * jitter, failover across servers, error classes from the KBS error variant, one log
  * line per attempt, and an overall deadline after which the caller falls back. */
+#include "b64.h"
 #include "kbs_attempt.h"
 #include "kbs_client.h"
 #include "net_watch.h"
@@ -8,6 +9,7 @@
 #include "../common/log.h"
 #include "../common/mono_time.h"
 #include "../common/resource_path.h"
+#include "../tdx/ccel_read.h"
 
 #include <stdio.h>
 #include <errno.h>
@@ -187,6 +189,26 @@ static int attempt(const struct kbs_client_opts *o, const char *url, const char 
 	return r;
 }
 
+/* The event log sent with every quote of this call, base64 (kbs-protocol.md §10); NULL
+ * when there is none (ccel_read_evidence said why in one info line): never fatal. */
+static char *eventlog_b64(const struct evidence_opts *e)
+{
+	_cleanup_free_ uint8_t *log = NULL;
+	size_t len, blen;
+	char *b64;
+
+	if (ccel_read_evidence(e->ccel_path, &log, &len) < 0)
+		return NULL;
+	blen = kbs_b64_encoded_len(len) + 1;
+	b64 = malloc(blen);
+	if (!b64 || kbs_b64_encode(log, len, b64, blen) < 0) {
+		log_info("sending no event log: out of memory");
+		free(b64);
+		return NULL;
+	}
+	return b64;
+}
+
 /* The retry loop of kbs_fetch and kbs_attest (n == 0, keep != NULL). */
 static int fetch_loop(const struct kbs_client_opts *opts, const char *const *resources, size_t n,
 		      struct secret *secrets, struct kbs_session **keep)
@@ -197,11 +219,13 @@ static int fetch_loop(const struct kbs_client_opts *opts, const char *const *res
 	long long deadline;
 	size_t cur = 0, alive;
 	_cleanup_close_ int watch = -1;
+	_cleanup_free_ char *evlog = NULL;
 	int r, round = 0, quick = 0, tries = 0;
 
 	if ((r = check_opts(&o, resources, n, keep != NULL)) < 0)
 		return r;
 	set_timeouts(&o);
+	o.eventlog_b64 = evlog = eventlog_b64(&o.evidence);
 	watch = net_watch_open();
 	deadline = mono_ms() + 1000LL * (o.deadline_s > 0 ? o.deadline_s : 120);
 	alive = o.n_urls;

@@ -23,6 +23,9 @@ struct kbs_client_opts {
 	 * with -ECANCELED (nothing more logged: the caller says why). */
 	bool (*cancel)(void *arg);
 	void *cancel_arg;
+	/* Set by kbs_fetch/kbs_attest from evidence.ccel_path (read once per call); callers
+	 * leave it NULL. NULL = cc_eventlog null. */
+	const char *eventlog_b64;
 };
 
 /* Fetches resources[i] ("repo/type/tag") into secrets[i] through one attestation.

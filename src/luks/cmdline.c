@@ -93,6 +93,10 @@ static int apply(struct luks_config *c, const char *key, const char *val, bool h
 		if (!has_value || !luks_abs_path_valid(val))
 			return bad(key);
 		memcpy(c->tsm_dir, val, vlen + 1);
+	} else if (!strcmp(key, "rd.tdx_unlock.ccel")) {
+		if (!has_value || (strcmp(val, "none") && !luks_abs_path_valid(val)))
+			return bad(key);
+		memcpy(c->ccel, val, vlen + 1);
 	} else if (!strcmp(key, "rd.luks.uuid")) {
 		luks_add_wait_uuid(c, val, "kernel command line rd.luks.uuid=");
 	} else if (!strncmp(key, "rd.tdx_unlock.", 14)) {

@@ -48,6 +48,7 @@ struct luks_config {
 	int debug;                    /* LUKS_UNSET, 0, 1 */
 	int enabled;                  /* LUKS_UNSET, 0, 1 (rd.tdx_unlock=) */
 	char tsm_dir[LUKS_TOKEN_PATH_MAX + 1];
+	char ccel[LUKS_TOKEN_PATH_MAX + 1]; /* event log file or "none" ("" = the firmware's) */
 	/* rd.luks.uuid= (command line), else the initrd's crypttab: the LUKS devices this boot
 	 * opens, which "unlock --all" waits for */
 	char luks_uuids[LUKS_MAX_WAIT_UUIDS][LUKS_UUID_LEN + 1];

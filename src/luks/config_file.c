@@ -56,6 +56,10 @@ static int set_key(struct luks_config *c, const char *key, const char *val, cons
 		if (!luks_abs_path_valid(val))
 			goto bad;
 		memcpy(c->ca_file, val, vlen + 1);
+	} else if (!strcmp(key, "ccel")) {
+		if (strcmp(val, "none") && !luks_abs_path_valid(val))
+			goto bad;
+		memcpy(c->ccel, val, vlen + 1);
 	} else if (!strcmp(key, "timeout")) {
 		if (parse_seconds(val, &c->timeout_s) < 0)
 			goto bad;
@@ -64,7 +68,7 @@ static int set_key(struct luks_config *c, const char *key, const char *val, cons
 			goto bad;
 		*(key[0] == 'd' ? &c->debug : &c->allow_token_urls) = b;
 	} else {
-		log_err("%s:%u: unknown key '%.64s' (known: url, ca, timeout, allow-token-urls, debug)",
+		log_err("%s:%u: unknown key '%.64s' (known: url, ca, timeout, allow-token-urls, debug, ccel)",
 			origin, line, key);
 		return -EINVAL;
 	}

@@ -53,6 +53,7 @@ struct luks_unlock_opts {
 	bool all;
 	bool test;            /* check the keyslot only, never activate */
 	const char *tsm_dir;  /* overrides rd.tdx_unlock.tsm= */
+	const char *ccel;     /* overrides rd.tdx_unlock.ccel= and ccel= */
 	int timeout_s;        /* > 0 overrides every configured deadline */
 };
 /* Attests, fetches and opens every selected device that has a tdx-unlock token; one

@@ -67,6 +67,7 @@ int luks_settings_resolve(const struct luks_sources *src, const struct luks_toke
 		return -ENOENT;
 	}
 	out->tsm_dir = src->cmdline.tsm_dir[0] ? src->cmdline.tsm_dir : NULL;
+	out->ccel = src->cmdline.ccel[0] ? src->cmdline.ccel : src->file.ccel[0] ? src->file.ccel : NULL;
 	resolve_timeout(src, tok, timeout_override, out);
 
 	for (size_t i = 0; i < m->n_urls; i++)
@@ -125,4 +126,5 @@ void luks_settings_to_kbs(const struct luks_settings *s, struct kbs_client_opts 
 	o->ca_file = s->ca_file;
 	o->deadline_s = s->timeout_s;
 	o->evidence.tsm_dir = s->tsm_dir;
+	o->evidence.ccel_path = s->ccel;
 }

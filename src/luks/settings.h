@@ -30,6 +30,7 @@ struct luks_settings {
 	enum luks_origin url_origin, ca_origin, timeout_origin;
 	bool debug;
 	const char *tsm_dir;             /* NULL = automatic evidence path */
+	const char *ccel;                /* event log: NULL = the firmware's, a file, "none" */
 };
 
 /* Fills *out from the sources and the token; timeout_override > 0 beats every source.

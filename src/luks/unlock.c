@@ -139,6 +139,8 @@ static int add_device(struct unlock_ctx *c, const struct luks_unlock_opts *o, co
 			continue;
 		if (o->tsm_dir)
 			t->set.tsm_dir = o->tsm_dir;
+		if (o->ccel)
+			t->set.ccel = o->ccel;
 		t->dev = c->n_devs - 1;
 		t->token_id = id;
 		if ((r = assign_group(c, t)) < 0)
@@ -283,6 +285,8 @@ static int attest_early(struct unlock_ctx *c, const struct luks_unlock_opts *o)
 		return 0;
 	if (o->tsm_dir)
 		c->early.tsm_dir = o->tsm_dir;
+	if (o->ccel)
+		c->early.ccel = o->ccel;
 	if ((r = luks_td_probe(c->early.tsm_dir)) < 0)
 		return r;
 	luks_settings_to_kbs(&c->early, &ko);

@@ -129,8 +129,8 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (s.state == KS_SESSION_ATTESTED) {
 		/* Trustee returns the session's token without looking at the new body (§4.2);
 		 * re-issuing it from the stored claims is equivalent and keeps sessions small. */
-		if (ks_token_issue(srv->token_key, &s.claims, (s.expires_ms - mono_ms()) / 1000, token, sizeof(token)) < 0)
-			return refuse(srv, req, rep, "token_error", &s.claims.td, s.claims.tcb_status);
+		if (ks_token_issue(srv->token_key, s.id, &s.claims, (s.expires_ms - mono_ms()) / 1000, token, sizeof(token)) < 0)
+			return refuse(srv, req, rep, "token_error", &s.claims.verified.td, (int)s.claims.verified.tcb_status);
 		int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 		ks_reply_json(rep, 200, strdup(body), (size_t)n);
 		ks_set_cookie(rep, &s);
@@ -161,18 +161,20 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 		snprintf(reason, sizeof(reason), "%s: %s", vf_check_name(res.reason), res.reason_text);
 		return refuse(srv, req, rep, reason, &q.td, (int)res.tcb_status);
 	}
-	claims.td = q.td;
-	claims.tcb_status = (int)res.tcb_status;
+	/* The one place claims are made (../verify/claims.h): the session stores them, the
+	 * cookie and the token both name that session. */
+	claims.verified.td = q.td;
+	claims.verified.tcb_status = res.tcb_status;
 	memcpy(claims.tee_x, in.key.x, 32);
 	memcpy(claims.tee_y, in.key.y, 32);
-	r = ks_token_issue(srv->token_key, &claims, srv->cfg.session_lifetime_s, token, sizeof(token));
+	r = ks_token_issue(srv->token_key, id, &claims, srv->cfg.session_lifetime_s, token, sizeof(token));
 	if (r < 0) {
 		log_errno(r, "attest: issuing a token");
-		return refuse(srv, req, rep, "token_error", &q.td, claims.tcb_status);
+		return refuse(srv, req, rep, "token_error", &q.td, (int)res.tcb_status);
 	}
 	if (ks_session_attest(srv->sessions, id, &claims) < 0)
-		return refuse(srv, req, rep, "session expired during verification", &q.td, claims.tcb_status);
-	audit(srv, req, "attested", NULL, &q.td, claims.tcb_status);
+		return refuse(srv, req, rep, "session expired during verification", &q.td, (int)res.tcb_status);
+	audit(srv, req, "attested", NULL, &q.td, (int)res.tcb_status);
 	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 	ks_reply_json(rep, 200, strdup(body), (size_t)n);
 	ks_set_cookie(rep, &s);

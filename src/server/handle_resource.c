@@ -28,14 +28,16 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 	};
 
 	if (c) {
-		hex_encode(c->td.mr_td, TDX_MR_LEN, mr_td);
+		hex_encode(c->verified.td.mr_td, TDX_MR_LEN, mr_td);
 		ev.mr_td = mr_td;
-		ev.tcb_status = vf_tcb_status_name(c->tcb_status);
+		ev.tcb_status = vf_tcb_status_name(c->verified.tcb_status);
 	}
 	*err = ks_audit_log(srv->audit, &ev);
 }
 
-/* Claims of the caller: its attested session, else a valid Bearer token. */
+/* Claims of the caller: its attested session, named by the cookie or else by a valid
+ * Bearer token. Either way they are the session's stored claims (../verify/claims.h), so
+ * both paths decide alike on every policy member. */
 static int find_claims(struct ks_server *srv, const struct ks_request *req, struct ks_claims *c, const char **why)
 {
 	uint8_t id[KS_SESSION_ID_LEN];
@@ -50,11 +52,18 @@ static int find_claims(struct ks_server *srv, const struct ks_request *req, stru
 	if (req->authorization && strncasecmp(req->authorization, "Bearer ", 7) == 0) {
 		const char *tok = req->authorization + 7;
 
-		r = ks_token_verify(srv->token_key, tok, strlen(tok), c);
+		r = ks_token_verify(srv->token_key, tok, strlen(tok), id);
 		if (r < 0) {
 			*why = r == -ETIMEDOUT ? "bearer token expired" : "bearer token invalid";
 			return KBS_ERR_TOKEN_VERIFIER;
 		}
+		/* Signed by us, so the session was attested when it was issued; gone = expired
+		 * (or issued before a restart). */
+		if (ks_session_get(srv->sessions, id, &s) < 0 || s.state != KS_SESSION_ATTESTED) {
+			*why = "bearer token's session expired";
+			return KBS_ERR_TOKEN_VERIFIER;
+		}
+		*c = s.claims;
 		return 0;
 	}
 	*why = "no attested session and no bearer token";

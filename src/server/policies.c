@@ -100,7 +100,7 @@ int ks_policies_check(const struct ks_policies *p, const char *resource, const s
 	for (size_t i = 0; i < p->n; i++) {
 		if (strcmp(p->v[i].resource, resource) != 0)
 			continue;
-		if (vf_policy_eval(p->v[i].policy, &c->td, (enum vf_tcb_status)c->tcb_status, reason, reason_len))
+		if (vf_policy_eval(p->v[i].policy, &c->verified, reason, reason_len))
 			return 0;
 		return -EACCES;
 	}

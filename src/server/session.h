@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "../tdx/tdx_types.h"
+#include "../verify/claims.h"
 
 #define KS_SESSION_ID_LEN 16
 #define KS_SESSION_ID_HEX (2 * KS_SESSION_ID_LEN + 1)
@@ -14,10 +15,11 @@
 
 enum ks_session_state { KS_SESSION_CHALLENGED, KS_SESSION_ATTESTED };
 
-/* What the resource step needs from the attestation step. */
+/* What the resource step needs from the attestation step: the claims policy decides on
+ * (one structure for the cookie and the Bearer path: read ../verify/claims.h before adding
+ * a member) and the JWE recipient. */
 struct ks_claims {
-	struct tdx_td_info td;
-	int tcb_status;          /* enum vf_tcb_status */
+	struct vf_claims verified;
 	uint8_t tee_x[32], tee_y[32]; /* the JWE recipient (P-256) */
 };
 

@@ -59,32 +59,36 @@ void ks_token_key_free(struct ks_token_key *k)
 	free(k);
 }
 
-/* The claims as compact JSON, in the member order json-c gave them before (iss, iat, exp,
- * submods.cpu0: ear.status, annotated evidence: runtime_data_claims.tee-pubkey, tdx). Every
- * value is a number, fixed text, hex or base64url: nothing to escape. Returns the length or
+/* The payload as compact JSON (iss, iat, exp, jti, submods.cpu0: ear.status, annotated
+ * evidence: runtime_data_claims.tee-pubkey, tdx). Every value is a number, fixed text, hex
+ * or base64url: nothing to escape. The "tdx" member is for readers of the token: the server
+ * never reads it back (policy decides on the session's claims). Returns the length or
  * -ENOBUFS. */
-static int claims_text(const struct ks_claims *c, int64_t now, int64_t exp, char *out, size_t size)
+static int claims_text(const uint8_t sid[KS_SESSION_ID_LEN], const struct ks_claims *c, int64_t now,
+		       int64_t exp, char *out, size_t size)
 {
-	char x[44], y[44], mr_td[97], rtmr[4][97], cfg[97], attr[17], xfam[17];
+	const struct tdx_td_info *td = &c->verified.td;
+	char x[44], y[44], jti[KS_SESSION_ID_HEX], mr_td[97], rtmr[4][97], cfg[97], attr[17], xfam[17];
 	int n;
 
 	ks_b64url_encode(c->tee_x, 32, x, sizeof(x));
 	ks_b64url_encode(c->tee_y, 32, y, sizeof(y));
-	hex_encode(c->td.mr_td, TDX_MR_LEN, mr_td);
+	hex_encode(sid, KS_SESSION_ID_LEN, jti);
+	hex_encode(td->mr_td, TDX_MR_LEN, mr_td);
 	for (int i = 0; i < 4; i++)
-		hex_encode(c->td.rtmr[i], TDX_MR_LEN, rtmr[i]);
-	hex_encode(c->td.mr_config_id, TDX_MR_LEN, cfg);
-	hex_encode(c->td.td_attributes, 8, attr);
-	hex_encode(c->td.xfam, 8, xfam);
+		hex_encode(td->rtmr[i], TDX_MR_LEN, rtmr[i]);
+	hex_encode(td->mr_config_id, TDX_MR_LEN, cfg);
+	hex_encode(td->td_attributes, 8, attr);
+	hex_encode(td->xfam, 8, xfam);
 	n = snprintf(out, size,
-		     "{\"iss\":\"tdx-keyserver\",\"iat\":%lld,\"exp\":%lld,\"submods\":{\"cpu0\":{"
+		     "{\"iss\":\"tdx-keyserver\",\"iat\":%lld,\"exp\":%lld,\"jti\":\"%s\",\"submods\":{\"cpu0\":{"
 		     "\"ear.status\":\"affirming\",\"ear.veraison.annotated-evidence\":{"
 		     "\"runtime_data_claims\":{\"tee-pubkey\":{\"kty\":\"EC\",\"crv\":\"P-256\","
 		     "\"alg\":\"ECDH-ES+A256KW\",\"x\":\"%s\",\"y\":\"%s\"}},"
 		     "\"tdx\":{\"mr_td\":\"%s\",\"rtmr\":[\"%s\",\"%s\",\"%s\",\"%s\"],\"mr_config_id\":\"%s\","
 		     "\"td_attributes\":\"%s\",\"xfam\":\"%s\",\"tcb_status\":%d}}}}}",
-		     (long long)now, (long long)exp, x, y, mr_td, rtmr[0], rtmr[1], rtmr[2], rtmr[3], cfg, attr,
-		     xfam, c->tcb_status);
+		     (long long)now, (long long)exp, jti, x, y, mr_td, rtmr[0], rtmr[1], rtmr[2], rtmr[3], cfg,
+		     attr, xfam, (int)c->verified.tcb_status);
 	return n < 0 || (size_t)n >= size ? -ENOBUFS : n;
 }
 
@@ -132,8 +136,8 @@ out:
 	return r;
 }
 
-int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t lifetime_s,
-		   char *out, size_t out_size)
+int ks_token_issue(struct ks_token_key *k, const uint8_t session_id[KS_SESSION_ID_LEN],
+		   const struct ks_claims *c, int64_t lifetime_s, char *out, size_t out_size)
 {
 	int64_t now = (int64_t)time(NULL);
 	char payload[2048];
@@ -141,7 +145,7 @@ int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t li
 	uint8_t sig[64];
 	int r;
 
-	r = claims_text(c, now, now + lifetime_s, payload, sizeof(payload));
+	r = claims_text(session_id, c, now, now + lifetime_s, payload, sizeof(payload));
 	if (r < 0)
 		return r;
 	plen = (size_t)r;
@@ -160,56 +164,25 @@ int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t li
 	return ks_b64url_encode(sig, sizeof(sig), out + off + 1, out_size - off - 1);
 }
 
-static int hex_field(json_object *o, const char *key, uint8_t *dst, size_t n)
-{
-	json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string) ||
-	    (size_t)json_object_get_string_len(v) != 2 * n)
-		return -EKEYREJECTED;
-	return hex_decode(json_object_get_string(v), dst, n) == (int)n ? 0 : -EKEYREJECTED;
-}
-
-/* The claims were produced by claims_json() and signed by us; still parsed defensively. */
-static int parse_claims(const char *payload, struct ks_claims *c)
+/* The payload was produced by claims_text() and signed by us; still parsed defensively.
+ * Only exp and jti are read: the claims are the session's. */
+static int parse_payload(const char *payload, uint8_t sid[KS_SESSION_ID_LEN])
 {
 	_cleanup_json_put_ json_object *root = json_tokener_parse(payload);
-	json_object *exp, *ae, *tdx, *jwk, *v, *rtmr;
-	uint8_t xy[32];
-	size_t n;
+	json_object *exp, *jti;
 
-	memset(c, 0, sizeof(*c));
-	if (!root || !json_object_object_get_ex(root, "exp", &exp) ||
-	    !json_object_object_get_ex(root, "submods", &v) || !json_object_object_get_ex(v, "cpu0", &v) ||
-	    !json_object_object_get_ex(v, "ear.veraison.annotated-evidence", &ae) ||
-	    !json_object_object_get_ex(ae, "tdx", &tdx) || !json_object_object_get_ex(ae, "runtime_data_claims", &v) ||
-	    !json_object_object_get_ex(v, "tee-pubkey", &jwk))
+	if (!root || !json_object_object_get_ex(root, "exp", &exp) || !json_object_is_type(exp, json_type_int) ||
+	    !json_object_object_get_ex(root, "jti", &jti) || !json_object_is_type(jti, json_type_string))
 		return -EKEYREJECTED;
 	if (json_object_get_int64(exp) < (int64_t)time(NULL))
 		return -ETIMEDOUT;
-	if (!json_object_object_get_ex(jwk, "x", &v) || ks_b64url_decode_exact(json_object_get_string(v), (size_t)json_object_get_string_len(v), xy, 32) < 0)
+	if (ks_session_id_parse(json_object_get_string(jti), (size_t)json_object_get_string_len(jti), sid) < 0)
 		return -EKEYREJECTED;
-	memcpy(c->tee_x, xy, 32);
-	if (!json_object_object_get_ex(jwk, "y", &v) || ks_b64url_decode_exact(json_object_get_string(v), (size_t)json_object_get_string_len(v), xy, 32) < 0)
-		return -EKEYREJECTED;
-	memcpy(c->tee_y, xy, 32);
-	if (!json_object_object_get_ex(tdx, "tcb_status", &v))
-		return -EKEYREJECTED;
-	c->tcb_status = json_object_get_int(v);
-	if (hex_field(tdx, "mr_td", c->td.mr_td, 48) || hex_field(tdx, "mr_config_id", c->td.mr_config_id, 48) ||
-	    hex_field(tdx, "td_attributes", c->td.td_attributes, 8) || hex_field(tdx, "xfam", c->td.xfam, 8))
-		return -EKEYREJECTED;
-	if (!json_object_object_get_ex(tdx, "rtmr", &rtmr) || json_object_array_length(rtmr) != 4)
-		return -EKEYREJECTED;
-	for (n = 0; n < 4; n++) {
-		v = json_object_array_get_idx(rtmr, n);
-		if (json_object_get_string_len(v) != 96 || hex_decode(json_object_get_string(v), c->td.rtmr[n], 48) != 48)
-			return -EKEYREJECTED;
-	}
 	return 0;
 }
 
-int ks_token_verify(struct ks_token_key *k, const char *token, size_t len, struct ks_claims *out)
+int ks_token_verify(struct ks_token_key *k, const char *token, size_t len,
+		    uint8_t session_id[KS_SESSION_ID_LEN])
 {
 	const char *dot1 = memchr(token, '.', len), *dot2;
 	_cleanup_free_ char *payload = NULL;
@@ -230,5 +203,5 @@ int ks_token_verify(struct ks_token_key *k, const char *token, size_t len, struc
 	if (ks_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), (uint8_t *)payload, len, &plen) < 0)
 		return -EKEYREJECTED;
 	payload[plen] = '\0';
-	return parse_claims(payload, out);
+	return parse_payload(payload, session_id);
 }

@@ -1,7 +1,13 @@
 /* Attestation tokens (kbs-protocol.md §9): JWT-shaped, ES256-signed by the server, with
- * iat/exp and the TEE key at submods.cpu0."ear.veraison.annotated-evidence"
- * .runtime_data_claims."tee-pubkey", plus the verified TD claims used by resource policy
- * (MRTD, RTMRs, MRCONFIGID, attributes, XFAM, TCB status; other fields come back zero). */
+ * iat/exp, "jti" = the kbs-session-id of the attested session, and the TEE key at
+ * submods.cpu0."ear.veraison.annotated-evidence".runtime_data_claims."tee-pubkey" (plus a
+ * few TD measurements, for readers of the token only).
+ *
+ * The token is a signed reference to the session, not a carrier of claims: the key server
+ * decides a Bearer request on the claims stored in the session the token names, the very
+ * copy the cookie path reads (../verify/claims.h). So a token is usable while its session
+ * lives on this server (not across a restart), and new claim members never touch this
+ * file. */
 #define KS_TOKEN_MAX 4096
 #pragma once
 #include <stddef.h>
@@ -16,9 +22,12 @@ struct ks_token_key;
 int ks_token_key_load(const char *pem_path, struct ks_token_key **out);
 void ks_token_key_free(struct ks_token_key *k);
 
-/* Issues a token for claims valid lifetime_s from now into out (NUL-terminated). */
-int ks_token_issue(struct ks_token_key *k, const struct ks_claims *c, int64_t lifetime_s,
-		   char *out, size_t out_size);
-/* Verifies signature and expiry and recovers the claims. Returns 0, -EKEYREJECTED (bad
- * signature or malformed), -ETIMEDOUT (expired). */
-int ks_token_verify(struct ks_token_key *k, const char *token, size_t len, struct ks_claims *out);
+/* Issues a token for the attested session `session_id` (whose claims are c) valid
+ * lifetime_s from now into out (NUL-terminated). */
+int ks_token_issue(struct ks_token_key *k, const uint8_t session_id[KS_SESSION_ID_LEN],
+		   const struct ks_claims *c, int64_t lifetime_s, char *out, size_t out_size);
+/* Verifies signature and expiry and gives back the session id the token names (the caller
+ * looks the claims up there). Returns 0, -EKEYREJECTED (bad signature or malformed),
+ * -ETIMEDOUT (expired). */
+int ks_token_verify(struct ks_token_key *k, const char *token, size_t len,
+		    uint8_t session_id[KS_SESSION_ID_LEN]);

@@ -9,6 +9,8 @@ struct evidence_opts {
 	const char *qgs_addr;      /* "vsock:CID:PORT" | "tcp:HOST:PORT"; set = only TDREPORT+QGS */
 	const char *tdreport_file; /* use this TDREPORT instead of the ioctl (with qgs_addr) */
 	int qgs_timeout_ms;        /* 0 = 30 s, the kernel's own bound */
+	const char *ccel_path;     /* event log sent with the quote: NULL = the firmware's
+				    * (sysfs CCEL), a file, or "none" (ccel_read.h) */
 };
 
 enum evidence_method { EVIDENCE_TSM, EVIDENCE_QGS };

@@ -15,7 +15,8 @@
 #define POLICY_MAX (1u << 20)
 
 enum field { F_MR_TD, F_RTMR0, F_RTMR1, F_RTMR2, F_RTMR3, F_MR_CONFIG_ID, F_MR_OWNER,
-	     F_MR_OWNER_CONFIG, F_MR_SEAM, F_XFAM, F_TD_ATTRIBUTES, F_COUNT };
+	     F_MR_OWNER_CONFIG, F_MR_SEAM, F_XFAM, F_TD_ATTRIBUTES, F_MR_SERVICETD, F_TEE_TCB_SVN2,
+	     F_COUNT };
 
 static const struct {
 	const char *name;
@@ -26,6 +27,8 @@ static const struct {
 	[F_MR_CONFIG_ID] = { "mr_config_id", 48 }, [F_MR_OWNER] = { "mr_owner", 48 },
 	[F_MR_OWNER_CONFIG] = { "mr_owner_config", 48 }, [F_MR_SEAM] = { "mr_seam", 48 },
 	[F_XFAM] = { "xfam", 8 }, [F_TD_ATTRIBUTES] = { "td_attributes", 8 },
+	/* TDX 1.5 only (quote v5 body type 3, TDREPORT): see td_field() */
+	[F_MR_SERVICETD] = { "mr_servicetd", 48 }, [F_TEE_TCB_SVN2] = { "tee_tcb_svn2", 16 },
 };
 
 struct vf_policy {
@@ -187,9 +190,14 @@ int vf_policy_load(const char *path, struct vf_policy **out)
 	return r;
 }
 
+/* NULL when the TD's evidence does not have the field: a TDX 1.0 body (quote v4, v5 body
+ * type 2) has no MRSERVICETD / TEE_TCB_SVN2, and a policy that lists them refuses it (an
+ * absent value is not a zero value). */
 static const uint8_t *td_field(const struct tdx_td_info *td, enum field f)
 {
 	switch (f) {
+	case F_MR_SERVICETD: return td->has_tdx15 ? td->mr_servicetd : NULL;
+	case F_TEE_TCB_SVN2: return td->has_tdx15 ? td->tee_tcb_svn2 : NULL;
 	case F_MR_TD: return td->mr_td;
 	case F_RTMR0: case F_RTMR1: case F_RTMR2: case F_RTMR3: return td->rtmr[f - F_RTMR0];
 	case F_MR_CONFIG_ID: return td->mr_config_id;
@@ -202,9 +210,10 @@ static const uint8_t *td_field(const struct tdx_td_info *td, enum field f)
 	}
 }
 
-bool vf_policy_eval(const struct vf_policy *p, const struct tdx_td_info *td,
-		    enum vf_tcb_status tcb_status, char *reason, size_t len)
+bool vf_policy_eval(const struct vf_policy *p, const struct vf_claims *c, char *reason, size_t len)
 {
+	const struct tdx_td_info *td = &c->td;
+	enum vf_tcb_status tcb_status = c->tcb_status;
 	char hex[97];
 
 	if (tdx_td_is_debug(td) && !p->allow_debug) {
@@ -222,6 +231,11 @@ bool vf_policy_eval(const struct vf_policy *p, const struct tdx_td_info *td,
 
 		if (!p->present[f])
 			continue;
+		if (!v) {
+			snprintf(reason, len, "%s required by the policy, but the quote has no TDX 1.5 body "
+				 "(quote v4 or v5 body type 2)", fields[f].name);
+			return false;
+		}
 		for (unsigned i = 0; i < p->n[f] && !found; i++)
 			found = memcmp(p->values[f][i], v, fields[f].len) == 0;
 		if (!found) {
@@ -247,15 +261,28 @@ static int add_list(json_object *o, const char *key, const uint8_t *v, size_t le
 	return 0;
 }
 
-int vf_policy_from_td(const struct tdx_td_info *td, json_object **out)
+int vf_policy_from_td(const struct tdx_td_info *td, unsigned flags, json_object **out)
 {
+	/* The TD's own identity. MROWNER, MROWNERCONFIG (host-set at TD creation, zero unless
+	 * used) and MRSERVICETD (a service TD bound to this one, e.g. a migration TD, can read
+	 * its state; zero = none) are pinned too: a changed value is another TD. */
 	static const enum field pinned[] = { F_MR_TD, F_RTMR0, F_RTMR1, F_RTMR2, F_RTMR3,
-					     F_MR_CONFIG_ID, F_XFAM, F_TD_ATTRIBUTES };
+					     F_MR_CONFIG_ID, F_MR_OWNER, F_MR_OWNER_CONFIG,
+					     F_XFAM, F_TD_ATTRIBUTES, F_MR_SERVICETD };
+	/* The TDX module: changes with every module update of the host, which tcb_status
+	 * already grades against Intel's collateral; pinned only when asked. */
+	static const enum field module[] = { F_MR_SEAM, F_TEE_TCB_SVN2 };
 	json_object *o = json_object_new_object(), *tcb = json_object_new_array();
 	int r = o && tcb ? 0 : -ENOMEM;
 
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(pinned); i++)
-		r = add_list(o, fields[pinned[i]].name, td_field(td, pinned[i]), fields[pinned[i]].len);
+	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(pinned) + ARRAY_SIZE(module); i++) {
+		enum field f = i < ARRAY_SIZE(pinned) ? pinned[i] : module[i - ARRAY_SIZE(pinned)];
+		const uint8_t *v = td_field(td, f);
+
+		if (!v || (i >= ARRAY_SIZE(pinned) && !(flags & VF_PIN_MODULE)))
+			continue; /* not in this TD's evidence, or not asked for */
+		r = add_list(o, fields[f].name, v, fields[f].len);
+	}
 	if (r == 0 && json_object_object_add(o, "allow_debug", json_object_new_boolean(0)) < 0)
 		r = -ENOMEM;
 	if (r == 0 && json_object_array_add(tcb, json_object_new_string("UpToDate")) < 0)

@@ -24,6 +24,12 @@ for f in build-fuzz/fuzz/fuzz_*; do
 			[ -f "$c" ] && { printf '\003'; cat "$c"; } >"$work/seed-crl-$(basename "$(dirname "$(dirname "$c")")")-$(basename "$c")"
 		done
 	fi
+	# ... and the real event logs fuzz_eventlog (their used part: all logs end before 24 KiB)
+	if [ "$name" = fuzz_eventlog ]; then
+		for l in "${CCEL_TESTDATA:-../shared/testdata/ccel}"/logs/*.bin "${CCEL_TESTDATA:-../shared/testdata/ccel}"/cos113/ccel_data.bin; do
+			[ -f "$l" ] && head -c 24576 "$l" >"$work/seed-$(basename "$l")"
+		done
+	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
 		"$work" $seeds >"build-fuzz/$name.log" 2>&1; then

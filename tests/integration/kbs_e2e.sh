@@ -24,9 +24,9 @@ mount_sim "$TMP/tsm-debug" --td "$TMP/debug-td.json"
 # Resources and policies: demo is pinned to the simulator's TD; othertd is pinned to
 # another MRTD (the TD matches everything else).
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
-"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
-jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/demo": $p[0],
-	"default/luks/othertd": ($p[0] | .mr_td = ["'"$(printf 'ab%.0s' $(seq 48))"'"])}' >"$TMP/policy.json"
+"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
+jq '. + {"default/luks/othertd": (.["default/luks/demo"] | .mr_td = ["'"$(printf 'ab%.0s' $(seq 48))"'"])}' \
+	"$TMP/pinned.json" >"$TMP/policy.json"
 mkdir -p "$TMP/res/default/luks"
 SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '\n')
 printf %s "$SECRET" >"$TMP/res/default/luks/demo"

@@ -118,8 +118,7 @@ fi
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 mount_sim "$TMP/tsm"
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
-"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
-jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/test": $p[0]}' >"$TMP/policy.json"
+"$KS" policy-from-quote --resource default/luks/test "$TMP/q.bin" >"$TMP/policy.json" || fail "policy-from-quote"
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/test" # not the bind secret
 chmod 600 "$TMP/res/default/luks/test"

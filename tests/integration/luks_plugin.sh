@@ -117,9 +117,9 @@ fi
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 mount_sim "$TMP/tsm"
 "$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
-"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
-jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/plugin": $p[0],
-	"default/luks/othertd": ($p[0] | .mr_td = ["'"$(printf 'ab%.0s' $(seq 48))"'"])}' >"$TMP/policy.json"
+"$KS" policy-from-quote --resource default/luks/plugin "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
+jq '. + {"default/luks/othertd": (.["default/luks/plugin"] | .mr_td = ["'"$(printf 'ab%.0s' $(seq 48))"'"])}' \
+	"$TMP/pinned.json" >"$TMP/policy.json"
 mkdir -p "$TMP/res/default/luks"
 cp "$TMP/secret" "$TMP/res/default/luks/plugin"
 cp "$TMP/secret" "$TMP/res/default/luks/othertd"

@@ -34,10 +34,11 @@ static char sf_audit_path[512];
 struct ks_server sf_srv;
 static struct sim_pki *sf_pki;
 struct tdx_td_info sf_td_default;
+int sf_quote_version = 4;
 
 /* ---- fixture ---------------------------------------------------------------------- */
 
-static void sf_write_file(const char *rel, const char *text, mode_t mode)
+void sf_write_file(const char *rel, const char *text, mode_t mode)
 {
 	char path[512];
 	int fd;
@@ -50,7 +51,7 @@ static void sf_write_file(const char *rel, const char *text, mode_t mode)
 	close(fd);
 }
 
-static void sf_mkdirs(const char *rel)
+void sf_mkdirs(const char *rel)
 {
 	char path[512];
 
@@ -83,7 +84,10 @@ int sf_setup(void **state)
 
 	/* demo, missing (policy but no file) and loose (group-readable file) share the
 	 * policy pinned to the simulator's default TD; "nope" has neither. */
-	if (vf_policy_from_td(&sf_td_default, &pol) < 0)
+	/* pinned to what a v4 quote of that TD shows (no TDX 1.5 fields) */
+	struct tdx_td_info v4 = sf_td_default;
+	v4.has_tdx15 = false;
+	if (vf_policy_from_td(&v4, 0, &pol) < 0)
 		return -1;
 	file = json_object_new_object();
 	json_object_object_add(file, DEMO, json_object_get(pol));
@@ -267,7 +271,7 @@ char *sf_attest_body_ex(const char *nonce, struct kbs_ec_key *key, const char *q
 	assert_int_equal(kbs_runtime_data_canon(quote_nonce, qx, qy, "", &canon, &clen), 0);
 	assert_int_equal(kbs_report_data(KBS_HASH_SHA384, canon, clen, rd), 0);
 	free(canon);
-	assert_int_equal(sim_quote_build(sf_pki, td, rd, 4, corrupt, &quote, &qlen), 0);
+	assert_int_equal(sim_quote_build(sf_pki, td, rd, sf_quote_version, corrupt, &quote, &qlen), 0);
 	q64 = malloc(kbs_b64_encoded_len(qlen) + 1);
 	assert_non_null(q64);
 	assert_int_equal(kbs_b64_encode(quote, qlen, q64, kbs_b64_encoded_len(qlen) + 1), 0);

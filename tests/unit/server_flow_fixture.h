@@ -21,6 +21,11 @@ struct sf_session {
 
 extern struct ks_server sf_srv;
 extern struct tdx_td_info sf_td_default;
+extern int sf_quote_version; /* of the quotes sf_attest_body* builds: 4 (default) or 5 */
+
+/* Files under the fixture's directory (paths relative to it, e.g. "res/REPO/TYPE/TAG"). */
+void sf_write_file(const char *rel, const char *text, mode_t mode);
+void sf_mkdirs(const char *rel);
 
 int sf_setup(void **state);
 int sf_teardown(void **state);

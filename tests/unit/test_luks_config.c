@@ -118,6 +118,13 @@ static void test_cmdline_parse(void **state)
 	assert_int_equal(parse_cmdline("rd.tdx_unlock.timeout=9999999999999999999", &c), -EINVAL);
 	assert_int_equal(parse_cmdline("rd.tdx_unlock=maybe", &c), -EINVAL);
 	assert_int_equal(parse_cmdline("rd.tdx_unlock.tsm=relative", &c), -EINVAL);
+	/* The event log to send: an absolute file or none. */
+	assert_int_equal(parse_cmdline("rd.tdx_unlock.ccel=/run/ccel.bin", &c), 0);
+	assert_string_equal(c.ccel, "/run/ccel.bin");
+	assert_int_equal(parse_cmdline("rd.tdx_unlock.ccel=none", &c), 0);
+	assert_string_equal(c.ccel, "none");
+	assert_int_equal(parse_cmdline("rd.tdx_unlock.ccel=ccel.bin", &c), -EINVAL);
+	assert_int_equal(parse_cmdline("rd.tdx_unlock.ccel", &c), -EINVAL);
 }
 
 /* rd.luks.uuid=: the devices "unlock --all" waits for; luks- prefix dropped, duplicates
@@ -292,6 +299,21 @@ static void test_cmdline_beats_file(void **state)
 	/* rd.tdx_unlock=0 disables. */
 	sources(&s, "url = https://file:1\nca = /ca.pem\n", "rd.tdx_unlock=0");
 	assert_int_equal(luks_settings_resolve(&s, &t, 0, &set), -ENOENT);
+	/* Event log: command line beats file; neither = the firmware's (NULL). */
+	sources(&s, "url = https://file:1\nca = /ca.pem\nccel = /file.ccel\n", "rd.tdx_unlock.ccel=none");
+	assert_int_equal(luks_settings_resolve(&s, &t, 0, &set), 0);
+	assert_string_equal(set.ccel, "none");
+	sources(&s, "url = https://file:1\nca = /ca.pem\nccel = /file.ccel\n", NULL);
+	assert_int_equal(luks_settings_resolve(&s, &t, 0, &set), 0);
+	assert_string_equal(set.ccel, "/file.ccel");
+	sources(&s, "url = https://file:1\nca = /ca.pem\n", NULL);
+	assert_int_equal(luks_settings_resolve(&s, &t, 0, &set), 0);
+	assert_null(set.ccel);
+	{
+		struct luks_config c;
+
+		assert_int_equal(parse_conf("ccel = relative\n", &c), -EINVAL);
+	}
 	/* Debug: command line beats file. */
 	sources(&s, "url = https://file:1\nca = /ca.pem\ndebug = yes\n", "rd.tdx_unlock.debug=0");
 	assert_int_equal(luks_settings_resolve(&s, &t, 0, &set), 0);

@@ -86,28 +86,34 @@ static void test_success(void **state)
 	sf_resource_refused("/kbs/v0/resource/" DEMO, NULL, "Basic dXNlcjpwYXNz", 401, "TokenNotFound", "no attested session");
 	free(again);
 
-	/* Expired: a correctly signed token whose exp lies in the past. */
+	/* Correctly signed tokens that must not work: exp in the past; a session that does
+	 * not exist (expired, or from before a restart); a session that is only challenged.
+	 * The token names a session: the claims are always the session's (verify/claims.h). */
 	{
-		struct ks_claims c = { .tcb_status = 0 };
-		char expired[KS_TOKEN_MAX];
-		uint8_t d[32] = { 1 };
-		struct kbs_ec_key *k2;
+		struct ks_claims c = { .verified = { .td = sf_td_default } };
+		struct sf_session fresh;
+		char signed_tok[KS_TOKEN_MAX];
+		uint8_t id[KS_SESSION_ID_LEN];
 
-		c.td = sf_td_default;
-		assert_int_equal(kbs_ec_key_from_scalar(d, &k2), 0);
-		char x[KBS_EC_COORD_B64], y[KBS_EC_COORD_B64];
-		size_t n;
-		assert_int_equal(kbs_ec_key_jwk(k2, x, y), 0);
-		assert_int_equal(kbs_b64url_decode(x, 43, c.tee_x, 32, &n), 0);
-		assert_int_equal(kbs_b64url_decode(y, 43, c.tee_y, 32, &n), 0);
-		assert_int_equal(ks_token_issue(sf_srv.token_key, &c, -10, expired, sizeof(expired)), 0);
-		snprintf(bearer, sizeof(bearer), "Bearer %s", expired);
+		assert_int_equal(ks_session_id_parse(s.cookie, 32, id), 0);
+		assert_int_equal(ks_token_issue(sf_srv.token_key, id, &c, -10, signed_tok, sizeof(signed_tok)), 0);
+		snprintf(bearer, sizeof(bearer), "Bearer %s", signed_tok);
 		sf_resource_refused("/kbs/v0/resource/" DEMO, NULL, bearer, 401, "TokenVerifierError", "bearer token expired");
-		/* The same claims, still valid: released (the issuing path is the one above). */
-		assert_int_equal(ks_token_issue(sf_srv.token_key, &c, 60, expired, sizeof(expired)), 0);
-		snprintf(bearer, sizeof(bearer), "Bearer %s", expired);
-		sf_fetch_ok(NULL, bearer, k2);
-		kbs_ec_key_free(k2);
+		/* The same session, still valid: released, to the session's key (not c's). */
+		assert_int_equal(ks_token_issue(sf_srv.token_key, id, &c, 60, signed_tok, sizeof(signed_tok)), 0);
+		snprintf(bearer, sizeof(bearer), "Bearer %s", signed_tok);
+		sf_fetch_ok(NULL, bearer, key);
+		id[0] ^= 1;
+		assert_int_equal(ks_token_issue(sf_srv.token_key, id, &c, 60, signed_tok, sizeof(signed_tok)), 0);
+		snprintf(bearer, sizeof(bearer), "Bearer %s", signed_tok);
+		sf_resource_refused("/kbs/v0/resource/" DEMO, NULL, bearer, 401, "TokenVerifierError",
+				    "bearer token's session expired");
+		sf_do_auth(&fresh);
+		assert_int_equal(ks_session_id_parse(fresh.cookie, 32, id), 0);
+		assert_int_equal(ks_token_issue(sf_srv.token_key, id, &c, 60, signed_tok, sizeof(signed_tok)), 0);
+		snprintf(bearer, sizeof(bearer), "Bearer %s", signed_tok);
+		sf_resource_refused("/kbs/v0/resource/" DEMO, NULL, bearer, 401, "TokenVerifierError",
+				    "bearer token's session expired");
 	}
 	free(token);
 	free(body);

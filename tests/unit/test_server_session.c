@@ -30,7 +30,7 @@ static void test_attest_first_wins(void **state)
 {
 	struct ks_sessions *t;
 	struct ks_session s, got;
-	struct ks_claims c1 = { .tcb_status = 1 }, c2 = { .tcb_status = 2 };
+	struct ks_claims c1 = { .verified.tcb_status = 1 }, c2 = { .verified.tcb_status = 2 };
 	(void)state;
 
 	assert_int_equal(ks_sessions_new(4, 60000, &t), 0);
@@ -39,7 +39,7 @@ static void test_attest_first_wins(void **state)
 	assert_int_equal(ks_session_attest(t, s.id, &c2), 0);
 	assert_int_equal(ks_session_get(t, s.id, &got), 0);
 	assert_int_equal(got.state, KS_SESSION_ATTESTED);
-	assert_int_equal(got.claims.tcb_status, 1);
+	assert_int_equal(got.claims.verified.tcb_status, 1);
 	ks_sessions_free(t);
 }
 

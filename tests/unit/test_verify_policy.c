@@ -19,6 +19,9 @@ static void sample_td(struct tdx_td_info *td)
 	memset(td->mr_seam, 0x66, 48);
 	memcpy(td->xfam, "\xe7\x02\x06\x00\x00\x00\x00\x00", 8);
 	memcpy(td->td_attributes, "\x00\x00\x00\x10\x00\x00\x00\x00", 8);
+	td->has_tdx15 = true;
+	memset(td->mr_servicetd, 0x77, 48);
+	memset(td->tee_tcb_svn2, 0x08, 16);
 }
 
 static struct vf_policy *load(const char *text)
@@ -32,11 +35,19 @@ static struct vf_policy *load(const char *text)
 	return p;
 }
 
+static bool eval_td(const struct vf_policy *p, const struct tdx_td_info *td, enum vf_tcb_status st,
+		    char *why, size_t len)
+{
+	struct vf_claims c = { .td = *td, .tcb_status = st };
+
+	return vf_policy_eval(p, &c, why, len);
+}
+
 static bool allows(const char *text, const struct tdx_td_info *td, enum vf_tcb_status st,
 		   char *why, size_t len)
 {
 	struct vf_policy *p = load(text);
-	bool ok = vf_policy_eval(p, td, st, why, len);
+	bool ok = eval_td(p, td, st, why, len);
 
 	vf_policy_free(p);
 	return ok;
@@ -58,6 +69,8 @@ static const struct {
 	{ "mr_seam", offsetof(struct tdx_td_info, mr_seam), 48 },
 	{ "xfam", offsetof(struct tdx_td_info, xfam), 8 },
 	{ "td_attributes", offsetof(struct tdx_td_info, td_attributes), 8 },
+	{ "mr_servicetd", offsetof(struct tdx_td_info, mr_servicetd), 48 },
+	{ "tee_tcb_svn2", offsetof(struct tdx_td_info, tee_tcb_svn2), 16 },
 };
 
 static void test_each_key(void **state)
@@ -157,8 +170,42 @@ static void test_load_errors(void **state)
 	assert_int_equal(vf_policy_parse("{} y", 4, &p, why, sizeof(why)), -EINVAL);
 }
 
+/* MRSERVICETD and TEE_TCB_SVN2 exist in TDX 1.5 evidence only: a policy naming them
+ * refuses a TDX 1.0 quote (v4, v5 body type 2) even when it lists zeros. */
+static void test_tdx15_members(void **state)
+{
+	struct tdx_td_info td;
+	char text[256], why[256];
+
+	(void)state;
+	sample_td(&td);
+	memset(td.mr_servicetd, 0, 48);
+	memset(td.tee_tcb_svn2, 0, 16);
+	snprintf(text, sizeof(text), "{\"mr_servicetd\":[\"%096d\"]}", 0);
+	assert_true(allows(text, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	snprintf(text, sizeof(text), "{\"tee_tcb_svn2\":[\"%032d\"]}", 0);
+	assert_true(allows(text, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	td.has_tdx15 = false;
+	assert_false(allows(text, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_non_null(strstr(why, "tee_tcb_svn2"));
+	assert_non_null(strstr(why, "TDX 1.5"));
+	snprintf(text, sizeof(text), "{\"mr_servicetd\":[\"%096d\"]}", 0);
+	assert_false(allows(text, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_non_null(strstr(why, "mr_servicetd"));
+	/* a policy without them is indifferent to the body version */
+	assert_true(allows("{}", &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+}
+
+static bool has_key(json_object *o, const char *key)
+{
+	return json_object_object_get_ex(o, key, NULL);
+}
+
 static void test_pinned_policy(void **state)
 {
+	static const char *const always[] = { "mr_td", "rtmr0", "rtmr1", "rtmr2", "rtmr3", "mr_config_id",
+					      "mr_owner", "mr_owner_config", "xfam", "td_attributes",
+					      "allow_debug", "tcb_status" };
 	struct tdx_td_info td;
 	struct vf_policy *p;
 	json_object *o;
@@ -167,17 +214,54 @@ static void test_pinned_policy(void **state)
 
 	(void)state;
 	sample_td(&td);
-	assert_int_equal(vf_policy_from_td(&td, &o), 0);
+	assert_int_equal(vf_policy_from_td(&td, 0, &o), 0);
+	for (size_t i = 0; i < sizeof(always) / sizeof(always[0]); i++)
+		assert_true(has_key(o, always[i]));
+	assert_true(has_key(o, "mr_servicetd"));
+	assert_false(has_key(o, "mr_seam"));
+	assert_false(has_key(o, "tee_tcb_svn2"));
 	text = json_object_to_json_string(o);
 	assert_int_equal(vf_policy_parse(text, strlen(text), &p, why, sizeof(why)), 0);
-	assert_true(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
-	td.rtmr[2][47] ^= 1;
-	assert_false(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
-	assert_non_null(strstr(why, "rtmr2"));
-	td.rtmr[2][47] ^= 1;
+	assert_true(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	/* one bit of any pinned member: refused, and the reason names it */
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+		uint8_t *field = (uint8_t *)&td + keys[k].off;
+
+		if (!has_key(o, keys[k].key))
+			continue;
+		field[keys[k].len - 1] ^= 1;
+		assert_false(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+		assert_non_null(strstr(why, keys[k].key));
+		field[keys[k].len - 1] ^= 1;
+	}
+	td.mr_seam[0] ^= 1; /* not pinned without VF_PIN_MODULE */
+	assert_true(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	td.mr_seam[0] ^= 1;
 	td.td_attributes[0] |= 1;
-	assert_false(vf_policy_eval(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_false(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	td.td_attributes[0] &= (uint8_t)~1;
 	vf_policy_free(p);
+	json_object_put(o);
+
+	/* the module pins on request */
+	assert_int_equal(vf_policy_from_td(&td, VF_PIN_MODULE, &o), 0);
+	assert_true(has_key(o, "mr_seam"));
+	assert_true(has_key(o, "tee_tcb_svn2"));
+	text = json_object_to_json_string(o);
+	assert_int_equal(vf_policy_parse(text, strlen(text), &p, why, sizeof(why)), 0);
+	assert_true(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	td.tee_tcb_svn2[2] ^= 1;
+	assert_false(eval_td(p, &td, VF_TCB_UP_TO_DATE, why, sizeof(why)));
+	assert_non_null(strstr(why, "tee_tcb_svn2"));
+	vf_policy_free(p);
+	json_object_put(o);
+
+	/* a TDX 1.0 TD: no TDX 1.5 members in its policy, even with VF_PIN_MODULE */
+	td.has_tdx15 = false;
+	assert_int_equal(vf_policy_from_td(&td, VF_PIN_MODULE, &o), 0);
+	assert_false(has_key(o, "mr_servicetd"));
+	assert_false(has_key(o, "tee_tcb_svn2"));
+	assert_true(has_key(o, "mr_seam"));
 	json_object_put(o);
 }
 
@@ -188,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_debug),
 		cmocka_unit_test(test_tcb_status),
 		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_tdx15_members),
 		cmocka_unit_test(test_pinned_policy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

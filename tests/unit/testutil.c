@@ -18,6 +18,7 @@ static const char *dir_or_null(const char *env, const char *fallback)
 
 const char *testdata_tdx_dir(void) { return dir_or_null("TDX_TESTDATA", "../shared/testdata/tdx"); }
 const char *testdata_kbs_dir(void) { return dir_or_null("KBS_TESTDATA", "../shared/testdata/kbs"); }
+const char *testdata_ccel_dir(void) { return dir_or_null("CCEL_TESTDATA", "../shared/testdata/ccel"); }
 
 uint8_t *test_read(const char *dir, const char *rel, size_t *len)
 {

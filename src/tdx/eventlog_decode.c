@@ -1,0 +1,494 @@
+/* Event decoding (eventlog_decode.h). Event data is untrusted: every structure is read
+ * with the event's own length as the bound, and a malformed one is only described. */
+#include "eventlog_decode.h"
+#include "quote.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TAG_LOAD_OPTIONS 0x8F3B22EDu
+#define TAG_INITRD 0x8F3B22ECu
+#define TAG_AAEL 0x4141454Cu /* "LEAA" */
+
+/* QEMU's kernel loader file system (OvmfPkg QemuKernelLoaderFsDxe), little-endian GUID. */
+static const uint8_t qemu_kernel_fs_guid[16] = {
+	0x72, 0xf7, 0x28, 0x14, 0x4a, 0xb6, 0x1e, 0x44, 0xb8, 0xc3, 0x9e, 0xbd, 0xd7, 0xf8, 0x93, 0xc7,
+};
+
+static const char *const kind_names[] = {
+	[CCEL_OTHER] = "other", [CCEL_NO_ACTION] = "no_action", [CCEL_SEPARATOR] = "separator",
+	[CCEL_ACTION] = "action", [CCEL_IMAGE] = "image", [CCEL_KERNEL] = "kernel",
+	[CCEL_CMDLINE] = "cmdline", [CCEL_INITRD] = "initrd", [CCEL_GRUB_CMD] = "grub_cmd",
+	[CCEL_GRUB_CMDLINE] = "grub_cmdline", [CCEL_GRUB_FILE] = "grub_file", [CCEL_SHIM_MOK] = "shim_mok",
+	[CCEL_UKI_NAME] = "uki_section_name", [CCEL_UKI_DATA] = "uki_section", [CCEL_VARIABLE] = "variable",
+	[CCEL_TAG] = "tag", [CCEL_FIRMWARE] = "firmware",
+};
+
+const char *ccel_kind_name(enum ccel_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "other";
+}
+
+/* A small bounded string builder: output is always NUL-terminated, overflow truncates. */
+struct sbuf {
+	char *s;
+	size_t cap, len;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->len + 1 >= b->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
+}
+
+/* Printable ASCII of p[0..n) up to a NUL; other bytes as '?', newlines as spaces. */
+static void sb_ascii(struct sbuf *b, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n && p[i] && b->len + 1 < b->cap; i++) {
+		char c = p[i] == '\n' || p[i] == '\t' ? ' ' : p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+
+		b->s[b->len++] = c;
+		b->s[b->len] = '\0';
+	}
+}
+
+/* UTF-16LE of units units (or up to a NUL), non-ASCII as '?'. */
+static void sb_utf16(struct sbuf *b, const uint8_t *p, size_t units)
+{
+	for (size_t i = 0; i < units && b->len + 1 < b->cap; i++) {
+		uint16_t u = le16(p + 2 * i);
+
+		if (!u)
+			break;
+		b->s[b->len++] = u >= 0x20 && u < 0x7f ? (char)u : '?';
+		b->s[b->len] = '\0';
+	}
+}
+
+static void sb_guid(struct sbuf *b, const uint8_t *g)
+{
+	sb_printf(b, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)le32(g),
+		  le16(g + 4), le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+static bool is_ascii_text(const uint8_t *p, size_t n)
+{
+	if (n && p[n - 1] == 0)
+		n--;
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t')
+			return false;
+	return true;
+}
+
+/* UTF-16LE ASCII text with a NUL at the end (systemd-stub's section names). */
+static bool is_utf16_text(const uint8_t *p, size_t n)
+{
+	if (n < 4 || n % 2 || le16(p + n - 2) != 0)
+		return false;
+	for (size_t i = 0; i + 2 < n; i += 2)
+		if (p[i + 1] != 0 || p[i] < 0x20 || p[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* Renders an EFI device path; returns true when it ends in the QEMU kernel loader's
+ * VenMedia(1428f772...)/File(kernel). */
+static bool sb_device_path(struct sbuf *b, const uint8_t *p, size_t n)
+{
+	bool qemu_fs = false, kernel_file = false;
+	size_t nodes = 0;
+
+	while (n >= 4) {
+		uint8_t type = p[0], sub = p[1];
+		size_t len = le16(p + 2);
+
+		if (len < 4 || len > n) {
+			sb_printf(b, "%s<malformed>", nodes ? "/" : "");
+			return false;
+		}
+		if (type == 0x7f && sub == 0xff)
+			break;
+		sb_printf(b, "%s", nodes++ ? "/" : "");
+		kernel_file = false;
+		if (type == 4 && sub == 3 && len >= 20) {
+			sb_printf(b, "VenMedia(");
+			sb_guid(b, p + 4);
+			sb_printf(b, ")");
+			qemu_fs = memcmp(p + 4, qemu_kernel_fs_guid, 16) == 0;
+		} else if (type == 4 && sub == 4) {
+			size_t at = b->len;
+
+			sb_printf(b, "File(");
+			sb_utf16(b, p + 4, (len - 4) / 2);
+			sb_printf(b, ")");
+			kernel_file = qemu_fs && strcmp(b->s + at, "File(kernel)") == 0;
+		} else if (type == 4 && sub == 1 && len >= 8) {
+			sb_printf(b, "HD(%u)", (unsigned)le32(p + 4));
+		} else if (type == 1 && sub == 1 && len >= 6) {
+			sb_printf(b, "Pci(0x%x,0x%x)", p[5], p[4]);
+		} else if (type == 2 && sub == 1 && len >= 12) {
+			sb_printf(b, "PciRoot(0x%x)", (unsigned)le32(p + 8));
+		} else {
+			sb_printf(b, "Path(%u,%u)", type, sub);
+		}
+		p += len;
+		n -= len;
+	}
+	return qemu_fs && kernel_file;
+}
+
+static int check_hash(ccel_sha384_fn h, const struct ccel_event *e, const void *p, size_t n,
+		      struct ccel_decoded *d)
+{
+	uint8_t md[TDX_MR_LEN];
+	int r = h(p, n, NULL, 0, md);
+
+	if (r < 0)
+		return r;
+	d->check = memcmp(md, e->digest, TDX_MR_LEN) == 0 ? CCEL_DIGEST_OK : CCEL_DIGEST_BAD;
+	return 0;
+}
+
+/* UEFI_VARIABLE_DATA: GUID, u64 name units, u64 data length, name, data. */
+static int decode_variable(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b,
+			   struct ccel_decoded *d)
+{
+	const uint8_t *p = e->data;
+	uint64_t units, dlen;
+	size_t n = e->data_len;
+
+	d->kind = CCEL_VARIABLE;
+	if (n < 32) {
+		sb_printf(b, "variable <malformed>");
+		return 0;
+	}
+	units = (uint64_t)le32(p + 16) | (uint64_t)le32(p + 20) << 32;
+	dlen = (uint64_t)le32(p + 24) | (uint64_t)le32(p + 28) << 32;
+	if (units > (n - 32) / 2 || dlen > n - 32 - 2 * units) {
+		sb_printf(b, "variable <malformed>");
+		return 0;
+	}
+	sb_printf(b, "variable ");
+	sb_utf16(b, p + 32, (size_t)units);
+	if (e->type == EV_EFI_VARIABLE_BOOT || e->type == EV_EFI_VARIABLE_BOOT2)
+		/* TDVF hashes the variable's data only for boot variables. */
+		return check_hash(h, e, p + 32 + 2 * units, (size_t)dlen, d);
+	if (e->type == EV_EFI_VARIABLE_DRIVER_CONFIG || e->type == EV_EFI_VARIABLE_AUTHORITY)
+		return check_hash(h, e, p, n, d);
+	return 0;
+}
+
+/* EFI_IMAGE_LOAD_EVENT: u64 location, u64 length, u64 link address, u64 path length, path. */
+static void decode_image(const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+{
+	const uint8_t *p = e->data;
+	size_t n = e->data_len;
+	uint64_t dplen;
+
+	d->kind = CCEL_IMAGE;
+	if (n < 32 || (dplen = (uint64_t)le32(p + 24) | (uint64_t)le32(p + 28) << 32) > n - 32) {
+		sb_printf(b, "image <malformed load event>");
+		return;
+	}
+	char path[CCEL_DESC_MAX];
+	struct sbuf pb = { path, sizeof(path), 0 };
+
+	path[0] = '\0';
+	if (sb_device_path(&pb, p + 32, (size_t)dplen) && e->mr == 2)
+		d->kind = CCEL_KERNEL;
+	sb_printf(b, "%s %s", d->kind == CCEL_KERNEL ? "kernel" : "image", pb.len ? path : "(no device path)");
+}
+
+/* grub's string events: "<prefix><text>", digest = SHA-384(text) (no NUL); old grubs
+ * also hashed the NUL. */
+static int decode_grub_string(ccel_sha384_fn h, const struct ccel_event *e, size_t plen,
+			      struct ccel_decoded *d)
+{
+	size_t n = e->data_len;
+	int r;
+
+	if (n && e->data[n - 1] == 0)
+		n--;
+	r = check_hash(h, e, e->data + plen, n - plen, d);
+	if (r == 0 && d->check == CCEL_DIGEST_BAD && n < e->data_len)
+		r = check_hash(h, e, e->data + plen, n - plen + 1, d);
+	return r;
+}
+
+static bool has_prefix(const struct ccel_event *e, const char *pre, size_t *plen)
+{
+	*plen = strlen(pre);
+	return e->data_len >= *plen && memcmp(e->data, pre, *plen) == 0;
+}
+
+static int decode_ipl(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+{
+	static const char *const mok[] = { "MokList", "MokListX", "MokListTrusted" };
+	size_t plen, n = e->data_len;
+
+	if (has_prefix(e, "grub_cmd: ", &plen) || has_prefix(e, "grub_cmd ", &plen)) {
+		d->kind = CCEL_GRUB_CMD;
+		sb_ascii(b, e->data, n);
+		return decode_grub_string(h, e, plen, d);
+	}
+	if (has_prefix(e, "kernel_cmdline: ", &plen) || has_prefix(e, "grub_kernel_cmdline ", &plen)) {
+		d->kind = CCEL_GRUB_CMDLINE;
+		d->text = (const char *)e->data + plen;
+		d->text_len = strnlen(d->text, n - plen);
+		sb_ascii(b, e->data, n);
+		return decode_grub_string(h, e, plen, d);
+	}
+	if (has_prefix(e, "module_cmdline: ", &plen)) {
+		d->kind = CCEL_GRUB_CMD;
+		sb_ascii(b, e->data, n);
+		return decode_grub_string(h, e, plen, d);
+	}
+	for (size_t i = 0; i < sizeof(mok) / sizeof(mok[0]); i++)
+		if (n == strlen(mok[i]) + 1 && memcmp(e->data, mok[i], n) == 0) {
+			d->kind = CCEL_SHIM_MOK;
+			sb_printf(b, "shim %s", mok[i]);
+			return 0;
+		}
+	if (is_utf16_text(e->data, n)) {
+		/* systemd-stub: name event digest = SHA-384(ASCII name + NUL); the content event
+		 * that follows carries the same data (resolved in ccel_decode). */
+		char name[64];
+		struct sbuf nb = { name, sizeof(name), 0 };
+		int r;
+
+		name[0] = '\0';
+		sb_utf16(&nb, e->data, n / 2);
+		r = check_hash(h, e, name, nb.len + 1, d);
+		if (r < 0)
+			return r;
+		d->kind = d->check == CCEL_DIGEST_OK ? CCEL_UKI_NAME : CCEL_UKI_DATA;
+		if (d->kind == CCEL_UKI_DATA)
+			d->check = CCEL_UNCHECKED;
+		sb_printf(b, "%s %s", d->kind == CCEL_UKI_NAME ? "UKI section name" : "UKI section", name);
+		return 0;
+	}
+	if (is_ascii_text(e->data, n)) {
+		d->kind = CCEL_GRUB_FILE;
+		sb_printf(b, "file ");
+		sb_ascii(b, e->data, n);
+		return 0;
+	}
+	sb_printf(b, "EV_IPL (%zu bytes)", n);
+	return 0;
+}
+
+/* TCG_PCClientTaggedEvent: u32 id, u32 size, data. */
+static int decode_tag(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+{
+	static const char bare_load_options[] = "LOADED_IMAGE::LoadOptions";
+	uint32_t id, size;
+
+	d->kind = CCEL_TAG;
+	/* Early Linux stubs logged the bare string instead of the tagged structure. */
+	if (e->data_len == sizeof(bare_load_options) && memcmp(e->data, bare_load_options, e->data_len) == 0) {
+		d->kind = CCEL_CMDLINE;
+		sb_printf(b, "cmdline (%s)", bare_load_options);
+		return 0;
+	}
+	if (e->data_len < 8 || (size = le32(e->data + 4)) > e->data_len - 8) {
+		sb_printf(b, "tag <malformed>");
+		return 0;
+	}
+	id = le32(e->data);
+	if (id == TAG_LOAD_OPTIONS) {
+		d->kind = CCEL_CMDLINE;
+		sb_printf(b, "cmdline (");
+		sb_ascii(b, e->data + 8, size);
+		sb_printf(b, ")");
+	} else if (id == TAG_INITRD) {
+		d->kind = CCEL_INITRD;
+		sb_printf(b, "initrd (");
+		sb_ascii(b, e->data + 8, size);
+		sb_printf(b, ")");
+	} else if (id == TAG_AAEL) {
+		sb_printf(b, "AA event ");
+		sb_ascii(b, e->data + 8, size);
+		return check_hash(h, e, e->data, e->data_len, d);
+	} else {
+		sb_printf(b, "tag 0x%08x", (unsigned)id);
+	}
+	return 0;
+}
+
+static int decode_one(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_decoded *d)
+{
+	struct sbuf b = { d->desc, sizeof(d->desc), 0 };
+
+	memset(d, 0, sizeof(*d));
+	switch (e->type) {
+	case EV_NO_ACTION:
+		d->kind = CCEL_NO_ACTION;
+		sb_printf(&b, "not extended: ");
+		sb_ascii(&b, e->data, e->data_len < 16 ? e->data_len : 16);
+		return 0;
+	case EV_SEPARATOR:
+		d->kind = CCEL_SEPARATOR;
+		sb_printf(&b, "separator");
+		return check_hash(h, e, e->data, e->data_len, d);
+	case EV_EFI_ACTION:
+	case EV_ACTION:
+		d->kind = CCEL_ACTION;
+		sb_ascii(&b, e->data, e->data_len);
+		return e->type == EV_EFI_ACTION ? check_hash(h, e, e->data, e->data_len, d) : 0;
+	case EV_EFI_BOOT_SERVICES_APPLICATION:
+	case EV_EFI_BOOT_SERVICES_DRIVER:
+	case EV_EFI_RUNTIME_SERVICES_DRIVER:
+		decode_image(e, &b, d);
+		return 0;
+	case EV_EVENT_TAG:
+		return decode_tag(h, e, &b, d);
+	case EV_IPL:
+		return decode_ipl(h, e, &b, d);
+	case EV_EFI_VARIABLE_DRIVER_CONFIG:
+	case EV_EFI_VARIABLE_BOOT:
+	case EV_EFI_VARIABLE_BOOT2:
+	case EV_EFI_VARIABLE_AUTHORITY:
+		return decode_variable(h, e, &b, d);
+	case EV_EFI_GPT_EVENT:
+		d->kind = CCEL_FIRMWARE;
+		sb_printf(&b, "GPT");
+		return check_hash(h, e, e->data, e->data_len, d);
+	case EV_EFI_HANDOFF_TABLES2:
+	case EV_EFI_PLATFORM_FIRMWARE_BLOB2:
+		d->kind = CCEL_FIRMWARE;
+		/* u8 description length, description */
+		if (e->data_len >= 1 && e->data[0] <= e->data_len - 1)
+			sb_ascii(&b, e->data + 1, e->data[0]);
+		else
+			sb_printf(&b, "%s <malformed>", ccel_type_name(e->type));
+		return 0;
+	case EV_PLATFORM_CONFIG_FLAGS:
+	case EV_POST_CODE:
+	case EV_EFI_HANDOFF_TABLES:
+	case EV_EFI_PLATFORM_FIRMWARE_BLOB:
+		d->kind = CCEL_FIRMWARE;
+		if (e->data_len >= 12 && memcmp(e->data, "QEMU FW CFG", 12) == 0) {
+			sb_printf(&b, "fw_cfg ");
+			sb_ascii(&b, e->data + 12, e->data_len - 12);
+		} else if (is_ascii_text(e->data, e->data_len)) {
+			sb_ascii(&b, e->data, e->data_len);
+		} else {
+			sb_printf(&b, "%s", ccel_type_name(e->type));
+		}
+		return 0;
+	default:
+		d->kind = CCEL_OTHER;
+		if (ccel_type_name(e->type))
+			sb_printf(&b, "%s", ccel_type_name(e->type));
+		else
+			sb_printf(&b, "event type 0x%08x", (unsigned)e->type);
+		return 0;
+	}
+}
+
+/* The first argument of a grub `linux`/`initrd` command (measured-boot.md §5.2). */
+static bool grub_arg(const struct ccel_event *e, const char *cmd, const uint8_t **arg, size_t *len)
+{
+	size_t plen, clen = strlen(cmd), i;
+	const uint8_t *p;
+
+	if (!has_prefix(e, "grub_cmd: ", &plen) || e->data_len - plen <= clen ||
+	    memcmp(e->data + plen, cmd, clen) != 0 || e->data[plen + clen] != ' ')
+		return false;
+	p = e->data + plen + clen + 1;
+	for (i = 0; p + i < e->data + e->data_len && p[i] && p[i] != ' ' && p[i] != '\n'; i++)
+		;
+	*arg = p;
+	*len = i;
+	return i > 0;
+}
+
+static bool file_is(const struct ccel_event *e, const uint8_t *name, size_t len)
+{
+	return e->data_len >= len && memcmp(e->data, name, len) == 0 &&
+	       (e->data_len == len || (e->data_len == len + 1 && e->data[len] == 0));
+}
+
+/* "image X" -> "kernel X" (one byte longer; the last byte may be cut). */
+static void relabel_kernel(struct ccel_decoded *d)
+{
+	d->kind = CCEL_KERNEL;
+	memmove(d->desc + 7, d->desc + 6, sizeof(d->desc) - 8);
+	d->desc[sizeof(d->desc) - 1] = '\0';
+	memcpy(d->desc, "kernel ", 7);
+}
+
+int ccel_decode(const struct ccel_log *log, ccel_sha384_fn h, struct ccel_decoded *out)
+{
+	const uint8_t *linux_arg = NULL, *initrd_arg = NULL;
+	size_t linux_len = 0, initrd_len = 0, last_image = (size_t)-1;
+	bool kernel_seen = false, uki = false;
+
+	for (size_t i = 0; i < log->n; i++) {
+		const struct ccel_event *e = &log->ev[i];
+		struct ccel_decoded *d = &out[i];
+		int r = decode_one(h, e, d);
+
+		if (r < 0)
+			return r;
+		if (d->kind == CCEL_UKI_NAME)
+			uki = true;
+		/* systemd-stub loads the UKI's .linux with LoadImage after measuring its sections. */
+		if (d->kind == CCEL_IMAGE && e->mr == 2 && uki && !kernel_seen) {
+			relabel_kernel(d);
+		}
+		if (d->kind == CCEL_KERNEL)
+			kernel_seen = true;
+		if (d->kind == CCEL_IMAGE && e->mr == 2)
+			last_image = i;
+		/* A content event of systemd-stub follows its name event with the same data. */
+		if (d->kind == CCEL_UKI_NAME || d->kind == CCEL_UKI_DATA) {
+			size_t j = i;
+
+			while (j-- > 0 && log->ev[j].mr != e->mr)
+				;
+			if (d->kind == CCEL_UKI_DATA && (j == (size_t)-1 || out[j].kind != CCEL_UKI_NAME ||
+			    log->ev[j].data_len != e->data_len || memcmp(log->ev[j].data, e->data, e->data_len) != 0)) {
+				d->kind = CCEL_OTHER;
+				snprintf(d->desc, sizeof(d->desc), "EV_IPL (UTF-16 text)");
+			}
+		}
+		/* grub's `linux X` / `initrd X` name the file events that follow. */
+		if (d->kind == CCEL_GRUB_CMD) {
+			if (!grub_arg(e, "linux", &linux_arg, &linux_len))
+				(void)grub_arg(e, "linuxefi", &linux_arg, &linux_len);
+			if (!grub_arg(e, "initrd", &initrd_arg, &initrd_len))
+				(void)grub_arg(e, "initrdefi", &initrd_arg, &initrd_len);
+		}
+		if (d->kind == CCEL_GRUB_FILE && linux_arg && file_is(e, linux_arg, linux_len)) {
+			d->kind = CCEL_KERNEL;
+			snprintf(d->desc, sizeof(d->desc), "kernel (grub) %.*s", (int)linux_len, (const char *)linux_arg);
+			linux_arg = NULL;
+			kernel_seen = true;
+		} else if (d->kind == CCEL_GRUB_FILE && initrd_arg && file_is(e, initrd_arg, initrd_len)) {
+			d->kind = CCEL_INITRD;
+			snprintf(d->desc, sizeof(d->desc), "initrd (grub) %.*s", (int)initrd_len, (const char *)initrd_arg);
+			initrd_arg = NULL;
+		}
+		/* Disk boot: the kernel stub's tags say the last image loaded was the kernel. */
+		if ((d->kind == CCEL_CMDLINE || d->kind == CCEL_INITRD) && !kernel_seen && last_image != (size_t)-1) {
+			relabel_kernel(&out[last_image]);
+			kernel_seen = true;
+		}
+	}
+	return 0;
+}
