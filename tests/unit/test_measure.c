@@ -5,6 +5,8 @@
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "measure/measure.h"
+#include "tdx/eventlog.h"
+#include "tdx/eventlog_decode.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -362,6 +364,51 @@ static void test_writer_replays(void **state)
 	}
 }
 
+/* The project's event-log parser (src/tdx) reads every class's log, replays it to the
+ * writer's registers, finds the kernel, cmdline and initrd events, and finds every
+ * self-checking digest right. */
+static void test_parser_reads_writer(void **state)
+{
+	static const enum measure_fw fws[] = { MEASURE_FW_PRE202411, MEASURE_FW_202411, MEASURE_FW_202505,
+					      MEASURE_FW_202508 };
+	struct measure_extra extra = { .rtmr = 1 };
+	(void)state;
+
+	memset(extra.digest, 0x5a, 48);
+	for (size_t i = 0; i < 2 * ARRAY_SIZE(fws); i++) {
+		_cleanup_free_ uint8_t *area = NULL;
+		_cleanup_free_ struct ccel_decoded *dec = NULL;
+		struct measure_log log;
+		struct ccel_log parsed;
+		uint8_t rtmr[4][48];
+		const char *why = NULL;
+		unsigned kernels = 0, cmdlines = 0, initrds = 0;
+		size_t alen;
+
+		build_boot(fws[i % ARRAY_SIZE(fws)], &log, &extra, i / ARRAY_SIZE(fws));
+		assert_int_equal(measure_log_area(&log, &area, &alen), 0);
+		assert_int_equal(ccel_parse(area, alen, &parsed, &why), 0);
+		assert_int_equal(parsed.n, log.nevents);
+		assert_int_equal(ccel_replay(&parsed, measure_sha384, rtmr), 0);
+		assert_memory_equal(rtmr, log.rtmr, sizeof(rtmr));
+		dec = calloc(parsed.n, sizeof(*dec));
+		assert_non_null(dec);
+		assert_int_equal(ccel_decode(&parsed, measure_sha384, dec), 0);
+		for (size_t e = 0; e < parsed.n; e++) {
+			assert_int_not_equal(dec[e].check, CCEL_DIGEST_BAD);
+			kernels += dec[e].kind == CCEL_KERNEL;
+			cmdlines += dec[e].kind == CCEL_CMDLINE;
+			initrds += dec[e].kind == CCEL_INITRD;
+		}
+		/* the appended forgery is a second kernel image event */
+		assert_int_equal(kernels, 1 + i / ARRAY_SIZE(fws));
+		assert_int_equal(cmdlines, 1);
+		assert_int_equal(initrds, 1);
+		ccel_log_free(&parsed);
+		measure_log_free(&log);
+	}
+}
+
 static void test_fw_names(void **state)
 {
 	enum measure_fw fw;
@@ -387,6 +434,7 @@ int main(void)
 		cmocka_unit_test(test_qemu_patch),
 		cmocka_unit_test(test_firmware_events_real_log),
 		cmocka_unit_test(test_writer_replays),
+		cmocka_unit_test(test_parser_reads_writer),
 		cmocka_unit_test(test_fw_names),
 	};
 
