@@ -70,6 +70,8 @@ int ks_audit_log(struct ks_audit *a, const struct ks_audit_event *ev)
 	add(o, "tcb_status", ev->tcb_status);
 	add(o, "decision", ev->decision);
 	add(o, "reason", ev->reason);
+	if (ev->boot && ev->boot[0])
+		add(o, "boot", ev->boot);
 	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	line = s ? malloc(len + 2) : NULL;
 	if (!line) {

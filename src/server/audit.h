@@ -13,6 +13,7 @@ struct ks_audit_event {
 	const char *tcb_status;/* or NULL */
 	const char *decision;  /* "release" | "refuse" | "attested" | "reject" */
 	const char *reason;    /* short code + text, NULL when released */
+	const char *boot;      /* the TD's kernel/initrd/cmdline from its event log, or NULL */
 };
 
 /* path NULL = log to stderr. Returns 0 or negative errno. */

@@ -14,6 +14,8 @@
 #include "../common/mono_time.h"
 #include "../common/json_cleanup.h"
 #include "../common/log.h"
+#include "../tdx/eventlog.h"
+#include "../verify/boot_facts.h"
 #include "../verify/verify.h"
 
 #include <errno.h>
@@ -28,6 +30,8 @@ struct attest_input {
 	const char *additional_evidence;
 	const char *quote_b64;
 	size_t quote_b64_len;
+	const char *eventlog_b64; /* NULL: no cc_eventlog (absent, null or "") */
+	size_t eventlog_b64_len;
 	struct ks_tee_pubkey key;
 };
 
@@ -65,6 +69,17 @@ static int parse_input(json_object *root, struct attest_input *in, const char **
 	}
 	in->quote_b64 = json_object_get_string(v);
 	in->quote_b64_len = (size_t)json_object_get_string_len(v);
+	/* cc_eventlog: base64 string, or null / absent / "" for none (kbs-protocol.md §4.1). */
+	if (prim && json_object_object_get_ex(prim, "cc_eventlog", &v) && v) {
+		if (!member(prim, "cc_eventlog", json_type_string)) {
+			*why = "tee-evidence.primary_evidence.cc_eventlog is not a string or null";
+			return -EINVAL;
+		}
+		if (json_object_get_string_len(v) > 0) {
+			in->eventlog_b64 = json_object_get_string(v);
+			in->eventlog_b64_len = (size_t)json_object_get_string_len(v);
+		}
+	}
 	if (!(v = member(ev, "additional_evidence", json_type_string))) {
 		*why = "tee-evidence.additional_evidence missing";
 		return -EINVAL;
@@ -73,14 +88,14 @@ static int parse_input(json_object *root, struct attest_input *in, const char **
 	return 0;
 }
 
-static void audit(struct ks_server *srv, const struct ks_request *req, const char *decision,
-		  const char *reason, const struct tdx_td_info *td, int tcb_status)
+static void audit_boot(struct ks_server *srv, const struct ks_request *req, const char *decision,
+		       const char *reason, const struct tdx_td_info *td, int tcb_status, const char *boot)
 {
 	char mr_td[2 * TDX_MR_LEN + 1];
 	struct ks_audit_event ev = {
 		.peer = req->peer, .session = req->cookie, .event = "attest",
 		.decision = decision, .reason = reason,
-		.tcb_status = tcb_status >= 0 ? vf_tcb_status_name(tcb_status) : NULL,
+		.tcb_status = tcb_status >= 0 ? vf_tcb_status_name(tcb_status) : NULL, .boot = boot,
 	};
 
 	if (td) {
@@ -88,6 +103,35 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 		ev.mr_td = mr_td;
 	}
 	ks_audit_log(srv->audit, &ev);
+}
+
+static void audit(struct ks_server *srv, const struct ks_request *req, const char *decision,
+		  const char *reason, const struct tdx_td_info *td, int tcb_status)
+{
+	audit_boot(srv, req, decision, reason, td, tcb_status, NULL);
+}
+
+/* The TD's event log: decoded, replayed and compared with the verified quote's RTMR0-2
+ * (a mismatch refuses the attestation, as Trustee's verifier does). */
+static int boot_facts(const struct attest_input *in, const struct tdx_td_info *td, struct vf_boot_facts *out,
+		      char *reason, size_t rlen)
+{
+	_cleanup_free_ uint8_t *log = NULL;
+	size_t max, len;
+
+	if (in->eventlog_b64_len > ks_b64_encoded_len(CCEL_LOG_MAX)) {
+		snprintf(reason, rlen, "eventlog_malformed: cc_eventlog larger than %u bytes", CCEL_LOG_MAX);
+		return -E2BIG;
+	}
+	max = ks_b64_decoded_max(in->eventlog_b64_len);
+	log = malloc(max + 1);
+	if (!log)
+		return -ENOMEM;
+	if (ks_b64_decode(in->eventlog_b64, in->eventlog_b64_len, log, max, &len) < 0) {
+		snprintf(reason, rlen, "eventlog_malformed: cc_eventlog is not canonical base64");
+		return -EINVAL;
+	}
+	return vf_boot_facts_from_log(log, len, td, out, reason, rlen);
 }
 
 static void refuse(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep,
@@ -116,7 +160,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	struct vf_result res;
 	struct tdx_quote q;
 	uint8_t id[KS_SESSION_ID_LEN];
-	char reason[320], token[KS_TOKEN_MAX], body[KS_TOKEN_MAX + 16];
+	char reason[320], token[KS_TOKEN_MAX], body[KS_TOKEN_MAX + 16], boot[VF_BOOT_CMDLINE_MAX + 320];
 	const char *why = NULL;
 	size_t qlen;
 	int r;
@@ -165,6 +209,9 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	 * cookie and the token both name that session. */
 	claims.verified.td = q.td;
 	claims.verified.tcb_status = res.tcb_status;
+	if (in.eventlog_b64 && boot_facts(&in, &q.td, &claims.verified.boot, reason, sizeof(reason)) < 0)
+		return refuse(srv, req, rep, reason, &q.td, (int)res.tcb_status);
+	vf_boot_facts_summary(&claims.verified.boot, boot, sizeof(boot));
 	memcpy(claims.tee_x, in.key.x, 32);
 	memcpy(claims.tee_y, in.key.y, 32);
 	r = ks_token_issue(srv->token_key, id, &claims, srv->cfg.session_lifetime_s, token, sizeof(token));
@@ -174,7 +221,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	}
 	if (ks_session_attest(srv->sessions, id, &claims) < 0)
 		return refuse(srv, req, rep, "session expired during verification", &q.td, (int)res.tcb_status);
-	audit(srv, req, "attested", NULL, &q.td, (int)res.tcb_status);
+	audit_boot(srv, req, "attested", NULL, &q.td, (int)res.tcb_status, boot);
 	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 	ks_reply_json(rep, 200, strdup(body), (size_t)n);
 	ks_set_cookie(rep, &s);

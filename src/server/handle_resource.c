@@ -12,6 +12,7 @@
 #include "token.h"
 #include "../common/hex.h"
 #include "../common/log.h"
+#include "../verify/boot_facts.h"
 #include "../verify/verify.h"
 
 #include <errno.h>
@@ -21,7 +22,7 @@
 static void audit(struct ks_server *srv, const struct ks_request *req, const char *resource,
 		  const struct ks_claims *c, const char *decision, const char *reason, int *err)
 {
-	char mr_td[2 * TDX_MR_LEN + 1];
+	char mr_td[2 * TDX_MR_LEN + 1], boot[VF_BOOT_CMDLINE_MAX + 320];
 	struct ks_audit_event ev = {
 		.peer = req->peer, .session = req->cookie, .event = "resource", .resource = resource,
 		.decision = decision, .reason = reason,
@@ -31,6 +32,8 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 		hex_encode(c->verified.td.mr_td, TDX_MR_LEN, mr_td);
 		ev.mr_td = mr_td;
 		ev.tcb_status = vf_tcb_status_name(c->verified.tcb_status);
+		vf_boot_facts_summary(&c->verified.boot, boot, sizeof(boot));
+		ev.boot = boot;
 	}
 	*err = ks_audit_log(srv->audit, &ev);
 }
@@ -92,7 +95,12 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 		/* No policy = not a resource this server releases: Trustee's "missing resource". */
 		if (r == -ENOENT)
 			return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");
-		return ks_reply_error(rep, KBS_ERR_POLICY_DENY, "Access denied by policy");
+		/* The reason names the member and what the TD has (its own measurements, never
+		 * the policy's values or a secret): the operator reads it on the TD's console. */
+		char detail[sizeof(reason) + 32];
+
+		snprintf(detail, sizeof(detail), "Access denied by policy: %s", reason);
+		return ks_reply_error(rep, KBS_ERR_POLICY_DENY, detail);
 	}
 	r = ks_resource_read(srv->cfg.resources_dir, resource, &data);
 	if (r < 0) {

@@ -15,10 +15,38 @@
  * with "=" into and out of the session table, and copied per request, so keep it bounded
  * (a few KiB per live session). */
 #pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "../tdx/tdx_types.h"
 #include "verify.h"
+
+/* The boot as the TD's event log tells it (issue 13), kept only when the log replayed to
+ * the quote's RTMR0-2 (src/verify/boot_facts.c): every measured event of RTMR1 and RTMR2 in
+ * log order. The digests are facts (the RTMRs bind them, in order); type and kind come from
+ * the unprotected event data and only describe. */
+#define VF_BOOT_EVENTS_MAX 96
+#define VF_BOOT_CMDLINE_MAX 1024
+
+struct vf_boot_event {
+	uint32_t type;                  /* TCG event type (descriptive) */
+	uint8_t rtmr;                   /* 1 or 2 */
+	uint8_t kind;                   /* enum ccel_kind of src/tdx/eventlog_decode.h (descriptive) */
+	uint8_t digest[TDX_MR_LEN];
+};
+
+struct vf_boot_facts {
+	bool present;                   /* a log came with the quote and replayed to its RTMR0-2 */
+	bool overflow;                  /* RTMR1+RTMR2 had more than VF_BOOT_EVENTS_MAX events */
+	uint16_t n;
+	struct vf_boot_event ev[VF_BOOT_EVENTS_MAX];
+	/* grub's "kernel_cmdline:" text when its digest verified (else ""): a command line
+	 * a denial can quote; the EFI stub's LoadOptions event carries only its digest */
+	char grub_cmdline[VF_BOOT_CMDLINE_MAX];
+};
 
 struct vf_claims {
 	struct tdx_td_info td;          /* the quote's TD report body, after vf_verify() accepted it */
 	enum vf_tcb_status tcb_status;  /* the platform's TCB level status from vf_verify() */
+	struct vf_boot_facts boot;      /* from cc_eventlog; boot.present false without one */
 };

@@ -1,5 +1,6 @@
 /* TD policy: parsing (strict), evaluation, and a policy pinned to one TD (policy.h). */
 #include "policy.h"
+#include "boot_policy.h"
 #include "../common/cleanup.h"
 #include "../common/fileio.h"
 #include "../common/hex.h"
@@ -37,6 +38,7 @@ struct vf_policy {
 	uint8_t (*values[F_COUNT])[48];
 	bool allow_debug;
 	unsigned tcb_ok; /* bit per enum vf_tcb_status */
+	struct vf_boot_policy *boot; /* kernel, initrd, cmdline, boot_events; NULL = none */
 };
 
 void vf_policy_free(struct vf_policy *p)
@@ -45,6 +47,7 @@ void vf_policy_free(struct vf_policy *p)
 		return;
 	for (int f = 0; f < F_COUNT; f++)
 		free(p->values[f]);
+	vf_boot_policy_free(p->boot);
 	free(p);
 }
 
@@ -125,7 +128,7 @@ static int parse_obj(struct vf_policy *p, json_object *o, char *err, size_t elen
 			r = 0;
 		} else if (strcmp(key, "tcb_status") == 0)
 			r = parse_tcb(p, v, err, elen);
-		else
+		else if ((r = vf_boot_policy_member(&p->boot, key, v, err, elen)) == 0)
 			return perr(err, elen, "policy: unknown key \"%s\"", key);
 		if (r < 0)
 			return r;
@@ -163,6 +166,8 @@ int vf_policy_parse(const char *text, size_t len, struct vf_policy **out, char *
 	}
 	p->tcb_ok = 1u << VF_TCB_UP_TO_DATE;
 	r = parse_obj(p, o, err, elen);
+	if (r >= 0)
+		r = vf_boot_policy_finish(p->boot, p->present[F_RTMR1], err, elen);
 	json_object_put(o);
 	if (r < 0) {
 		vf_policy_free(p);
@@ -244,6 +249,8 @@ bool vf_policy_eval(const struct vf_policy *p, const struct vf_claims *c, char *
 			return false;
 		}
 	}
+	if (!vf_boot_policy_eval(p->boot, &c->boot, reason, len))
+		return false;
 	if (len)
 		reason[0] = '\0';
 	return true;

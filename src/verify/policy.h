@@ -8,7 +8,32 @@
  * An absent key is not checked, except allow_debug (default false) and tcb_status (default
  * ["UpToDate"]). mr_servicetd and tee_tcb_svn2 exist in TDX 1.5 evidence only (quote v5
  * body type 3): a policy listing them refuses a TDX 1.0 quote. Unknown keys and malformed
- * values are load-time errors. */
+ * values are load-time errors.
+ *
+ * Boot components (issue 13; src/verify/boot_policy.c), decided on the TD's event log
+ * (cc_eventlog), which must replay to the quote's RTMR0-2; a TD without one is refused:
+ *   "kernel":  ["<96 hex>"]  SHA-384 digests of kernels as measured (Authenticode of the PE
+ *                            image for firmware loads; the file's SHA-384 when grub reads it)
+ *   "initrd":  ["<96 hex>"]  SHA-384 of initrd files as loaded
+ *   "cmdline": ["text"]      exact command lines as measured (printable ASCII): the EFI stub's
+ *                            LoadOptions (UTF-16LE with or without the NUL, so OVMF's
+ *                            "initrd=initrd" part included) or grub's kernel_cmdline text
+ *   "cmdline_digest": ["<96 hex>"]  command lines known by their measured digest only (what
+ *                            policy-from-quote --eventlog gives for a direct boot)
+ *   "boot_events": [{"rtmr1": [E...], "rtmr2": [E...]}, ...]  accepted layouts: every
+ *                            measured RTMR1/RTMR2 event of the log in order, E = "kernel",
+ *                            "initrd", "cmdline" (digest in that member) or the 96-hex digest
+ *                            of a fixed firmware/boot-loader event (pinned from a reference
+ *                            log by policy-from-quote --eventlog). Without boot_events: the
+ *                            QEMU direct-boot layouts of TDVF (measured-boot.md §3.2, §4):
+ *                            RTMR1 = kernel, "Calling EFI Application...", [separator],
+ *                            "Exit Boot Services..." x2; RTMR2 = cmdline and initrd, each
+ *                            when the policy names it.
+ * Each member is a list: lists merge by union (old and new values during an update). Every
+ * RTMR1/RTMR2 event must be accounted for by one layout (an event appended by a kernel is a
+ * denial, measured-boot.md §10). cmdline/initrd need kernel (or rtmr1, or boot_events). A
+ * denial names the component and what the TD has: `kernel <hex> not allowed`,
+ * `cmdline "<text>" not allowed` (grub), `RTMR2 event 3 (...) is not accounted for`. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,19 @@
+/* The boot facts of a TD (claims.h struct vf_boot_facts) from the event log it sent with
+ * its quote (kbs-protocol.md §4.1 cc_eventlog). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "claims.h"
+
+/* Parses and replays log (SHA-384 by OpenSSL), compares RTMR0-2 with td's (RTMR3 may be
+ * extended at run time: not compared), decodes the events and fills *out. Returns 0,
+ * -EBADMSG (malformed log), -EKEYREJECTED (RTMR mismatch) with reason set to
+ * "eventlog_malformed: ..." / "eventlog_mismatch: RTMR1 replays to ..., the quote has ...",
+ * or -ENOMEM. */
+int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_info *td,
+			   struct vf_boot_facts *out, char *reason, size_t rlen);
+
+/* "kernel=<digest> initrd=<digest> cmdline=<\"text\" or digest>" for audit lines, each
+ * "-" when the log names none; "" when there is no log. */
+void vf_boot_facts_summary(const struct vf_boot_facts *f, char *buf, size_t len);
