@@ -89,7 +89,7 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 		audit(srv, req, resource, NULL, "refuse", why, &aerr);
 		return ks_reply_error(rep, e, e == KBS_ERR_TOKEN_NOT_FOUND ? "Attestation Token not found" : "Token Verifier error");
 	}
-	r = ks_policies_check(srv->policies, resource, &c, reason, sizeof(reason));
+	r = ks_server_check_policy(srv, resource, &c, reason, sizeof(reason));
 	if (r < 0) {
 		audit(srv, req, resource, &c, "refuse", reason, &aerr);
 		/* No policy = not a resource this server releases: Trustee's "missing resource". */

@@ -25,6 +25,7 @@ int ks_server_init(struct ks_server *srv, struct ks_config *cfg)
 	int r;
 
 	memset(srv, 0, sizeof(*srv));
+	pthread_rwlock_init(&srv->policies_lock, NULL);
 	srv->cfg = *cfg;
 	memset(cfg, 0, sizeof(*cfg)); /* the strings now belong to srv */
 	if ((r = check_dir("resources_dir", srv->cfg.resources_dir)) < 0 ||
@@ -57,5 +58,38 @@ void ks_server_fini(struct ks_server *srv)
 	vf_ctx_free(srv->verifier);
 	ks_sessions_free(srv->sessions);
 	ks_config_free(&srv->cfg);
+	pthread_rwlock_destroy(&srv->policies_lock);
 	memset(srv, 0, sizeof(*srv));
+}
+
+int ks_server_reload_policies(struct ks_server *srv)
+{
+	struct ks_policies *fresh = NULL, *old;
+	int r;
+
+	/* Loaded outside the lock: requests go on with the old policies meanwhile. */
+	r = ks_policies_load(srv->cfg.policy_file, &fresh);
+	if (r < 0) {
+		log_err("reload: keeping the policies in force: %s is not usable (the line above says why)",
+			srv->cfg.policy_file);
+		return r;
+	}
+	pthread_rwlock_wrlock(&srv->policies_lock);
+	old = srv->policies;
+	srv->policies = fresh;
+	pthread_rwlock_unlock(&srv->policies_lock);
+	ks_policies_free(old); /* no reader holds it: they all took the lock */
+	log_info("reload: policies from %s in force", srv->cfg.policy_file);
+	return 0;
+}
+
+int ks_server_check_policy(struct ks_server *srv, const char *resource, const struct ks_claims *c,
+			   char *reason, size_t reason_len)
+{
+	int r;
+
+	pthread_rwlock_rdlock(&srv->policies_lock);
+	r = ks_policies_check(srv->policies, resource, c, reason, reason_len);
+	pthread_rwlock_unlock(&srv->policies_lock);
+	return r;
 }

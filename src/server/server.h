@@ -1,5 +1,8 @@
 /* The key server: configuration, shared state, and its lifecycle. */
 #pragma once
+#include <pthread.h>
+#include <stddef.h>
+
 #include "audit.h"
 #include "ks_config.h"
 #include "session.h"
@@ -13,7 +16,8 @@ struct ks_server {
 	struct ks_sessions *sessions;
 	struct vf_ctx *verifier;
 	struct ks_audit *audit;
-	struct ks_policies *policies;
+	struct ks_policies *policies;   /* read under policies_lock (SIGHUP swaps it) */
+	pthread_rwlock_t policies_lock;
 	struct ks_token_key *token_key;
 	const char *test_time;   /* RFC 3339 verification time for tests; NULL = now */
 };
@@ -23,5 +27,13 @@ struct ks_server {
 int ks_server_init(struct ks_server *srv, struct ks_config *cfg);
 void ks_server_fini(struct ks_server *srv);
 
-/* Serves HTTPS until SIGINT/SIGTERM. Returns 0 on a clean stop. */
+/* Re-reads the policy file (SIGHUP, the unit's ExecReload=): requests after the swap see
+ * the new policies, none sees a mix; an unreadable or invalid file keeps the old ones and
+ * logs why. Returns 0 or the load error. */
+int ks_server_reload_policies(struct ks_server *srv);
+/* ks_policies_check() on the current policies. */
+int ks_server_check_policy(struct ks_server *srv, const char *resource, const struct ks_claims *c,
+			   char *reason, size_t reason_len);
+
+/* Serves HTTPS until SIGINT/SIGTERM; SIGHUP reloads the policies. Returns 0 on a clean stop. */
 int ks_server_run(struct ks_server *srv);
