@@ -35,7 +35,7 @@ LDFLAGS  ?=
 ALL_LDFLAGS = $(LDFLAGS) $(LDSAN)
 
 # One concern per folder; each folder becomes a static library.
-MODULES  := common tdx kbs luks verify server
+MODULES  := common tdx kbs luks verify server measure
 lib_srcs  = $(wildcard src/$(1)/*.c)
 lib_objs  = $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
 $(foreach m,$(MODULES),$(eval LIB_$(m) := $(BUILD)/lib$(m).a))
@@ -121,7 +121,7 @@ $(LIB_sim): $(patsubst %.c,$(BUILD)/obj/%.o,$(SIM_SRCS))
 	@mkdir -p $(dir $@); rm -f $@; $(AR) rcs $@ $^
 
 CLIENT_LIBS_A := $(LIB_luks) $(LIB_kbs) $(LIB_tdx) $(LIB_common) $(CURL_A) $(CURL_MODE)
-SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_tdx) $(LIB_common)
+SERVER_LIBS_A := $(LIB_server) $(LIB_verify) $(LIB_measure) $(LIB_tdx) $(LIB_common)
 
 $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIBS_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(LIBS_CLIENT)
@@ -130,7 +130,7 @@ $(BUILD)/tdx-unlock: $(patsubst %.c,$(BUILD)/obj/%.o,$(CLIENT_CLI)) $(CLIENT_LIB
 $(BUILD)/tdx-keyserver: $(patsubst %.c,$(BUILD)/obj/%.o,$(SERVER_CLI)) $(SERVER_LIBS_A) $(CURL_A) $(CURL_MODE)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LINK_IN) $(CURL_LIBS) $(LIBS_SERVER)
 
-$(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_tdx) $(LIB_common)
+$(BUILD)/tdx-sim: $(BUILD)/obj/tests/sim/sim_main.o $(LIB_sim) $(LIB_measure) $(LIB_tdx) $(LIB_common)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_SIM)
 
 $(BUILD)/libcryptsetup-token-tdx-unlock.so: $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/plugin/*.c)) $(CLIENT_LIBS_A)

@@ -13,3 +13,4 @@ int ks_cmd_serve(int argc, char **argv);
 int ks_collateral(int argc, char **argv);
 int ks_collateral_fetch(int argc, char **argv);
 int ks_collateral_status(int argc, char **argv);
+int ks_reference_values(int argc, char **argv);

@@ -28,6 +28,9 @@ static const struct {
 	{ "policy-from-quote", ks_policy_from_quote,
 	  "policy-from-quote QUOTE [--resource REPO/TYPE/TAG] [--pin-module]\n"
 	  "        print a policy file pinned to the TD of this quote" },
+	{ "reference-values", ks_reference_values,
+	  "reference-values --kernel FILE [--initrd FILE] [--cmdline STRING] [--firmware CLASS] [--json]\n"
+	  "        the kernel/initrd/cmdline a QEMU direct boot under TDVF measures, as policy members" },
 };
 
 static void usage(FILE *f)

@@ -352,7 +352,9 @@ h_keyserver_start() {
 #   Boots QEMU (TCG) with the serial console in $W/runs/RUN/serial.log and watches it.
 #   Env knobs: H_ANSWER=1 types the passphrase at the prompt; H_STOP_ON_PROMPT=1 kills
 #   the VM as soon as the prompt shows; H_TIMEOUT overrides the hard limit;
-#   H_DISK_RW=1 writes to DISK (otherwise snapshot=on keeps it pristine).
+#   H_DISK_RW=1 writes to DISK (otherwise snapshot=on keeps it pristine); H_FW_CFG="NAME=FILE
+#   ..." hands files to the guest as fw_cfg items opt/org.tdx-unlock/NAME (the guest reads
+#   /sys/firmware/qemu_fw_cfg/by_name/opt/org.tdx-unlock/NAME/raw).
 #   Results: BOOT_RESULT=boot-ok|prompt|exited|timeout, BOOT_WALL (s to the marker, or
 #   to the prompt, or to the end), BOOT_PROMPT_AT (s to the prompt, "" if none),
 #   BOOT_NET_AT (s to network-online.target, "" if none), BOOT_UNLOCK_AT (s to the start of
@@ -379,7 +381,8 @@ h_boot_once() {
 	[ -n "$port" ] || port=$(h_free_port)   # nothing listens: guest connections just fail
 	mkfifo "$R/console.in"
 	exec {H_CONSOLE}<>"$R/console.in"       # keeps QEMU's stdin open; used to type
-	local machine=(-accel tcg -cpu max)
+	local machine=(-accel tcg -cpu max) fwcfg=() item
+	for item in ${H_FW_CFG:-}; do fwcfg+=(-fw_cfg "name=opt/org.tdx-unlock/${item%%=*},file=${item#*=}"); done
 	if [ "${TDX:-0}" = 1 ]; then
 		# a real TD: QGS reached by the host's vsock (TDX_QGS_CID/PORT, default 2:4050)
 		# shellcheck disable=SC2054  # commas inside one QEMU option
@@ -393,7 +396,7 @@ h_boot_once() {
 	TMPDIR=$W/tmp qemu-system-x86_64 "${machine[@]}" -m 1024 -smp 2 \
 		-display none -nodefaults -no-reboot -serial stdio \
 		-kernel "$KDIR/boot/vmlinuz-$KVER" -initrd "$initrd" -append "$append" \
-		-drive "file=$disk,format=raw,if=virtio$snap" \
+		-drive "file=$disk,format=raw,if=virtio$snap" "${fwcfg[@]}" \
 		-netdev "user,id=n0,restrict=on,guestfwd=tcp:$H_GUEST_IP:$H_GUEST_PORT-cmd:socat -lf $R/socat.log - TCP:127.0.0.1:$port" \
 		-device virtio-net-pci,netdev=n0,romfile= \
 		<"$R/console.in" >"$BOOT_LOG" 2>"$R/qemu.err" &

@@ -267,6 +267,99 @@ sc_token_unlock() {
 	sc_tail; return 1
 }
 
+# ------------------------------------------------------------------ measured boot update
+# The guest's event log path: the harness hands the log it computed as a fw_cfg item.
+H_CCEL_GUEST=/sys/firmware/qemu_fw_cfg/by_name/opt/org.tdx-unlock/ccel/raw
+
+# sc_update_evidence RUN APPEND: the event log a direct boot of this kernel, initrd ($INITRD)
+# and command line writes, and the simulator's TD profile whose RTMRs are its replay
+# (tdx-sim eventlog: the rules of reference-values); H_FW_CFG hands both to the guest.
+sc_update_evidence() {
+	local d=$W/update/$1
+	mkdir -p "$d" || return 1
+	if ! "$H_BUILD/tdx-sim" eventlog --kernel "$KDIR/boot/vmlinuz-$KVER" --initrd "$INITRD" --cmdline "$2" \
+		--ccel-out "$d/ccel.bin" --td-out "$d/td.json" 2>"$d/eventlog.err"; then
+		echo "  tdx-sim eventlog failed: $(cat "$d/eventlog.err")"
+		return 1
+	fi
+	# shellcheck disable=SC2034  # read by h_boot_once (harness.sh)
+	H_FW_CFG="ccel=$d/ccel.bin td=$d/td.json"
+}
+
+# sc_update_policy TD_PROFILE: the resource's policy before any component is named: the
+# firmware's RTMR0 (stable across kernel/initrd/cmdline updates) and the TCB status. The
+# RTMR1/RTMR2 events must then be TDVF's direct-boot layout with named components.
+sc_update_policy() {
+	jq -n --arg r0 "$(jq -r .rtmr0 "$1")" '{"default/luks/root": {"rtmr0": [$r0], "tcb_status": ["UpToDate"]}}' \
+		>"$KS_DIR/policy.json"
+}
+
+# sc_update_allow APPEND: merges reference-values for the booted kernel, initrd and this
+# command line into the resource's policy (lists: union), as an operator would.
+sc_update_allow() {
+	local rv pol=$KS_DIR/policy.json
+	rv=$("$H_BUILD/tdx-keyserver" reference-values --kernel "$KDIR/boot/vmlinuz-$KVER" --initrd "$INITRD" \
+		--cmdline "$1" --json) || return 1
+	jq --argjson rv "$rv" '.["default/luks/root"] |= (reduce ($rv | keys[]) as $k (.; .[$k] = ((.[$k] // []) + $rv[$k] | unique)))' \
+		"$pol" >"$pol.new" && mv "$pol.new" "$pol"
+}
+
+# An update of the kernel command line, end to end: the policy names the booted kernel,
+# initrd and command line (reference-values) and pins the firmware events -> unlock; a
+# boot with another command line -> refused, the server's audit line names the cmdline,
+# the prompt comes within the helper's deadline; the new line's reference values merged
+# into the policy, the server reloads it (SIGHUP), the same boot again -> unlock.
+sc_tdx_update() {
+	local a1 a2 released
+	sc_need client server sim || return $?
+	[ "${TDX:-0}" = 1 ] && { echo "SKIP: tdx_update simulates the event log (not with TDX=1)"; return 77; }
+	command -v jq >/dev/null || { echo "SKIP: jq missing"; return 77; }
+	"$H_BUILD/tdx-keyserver" --help 2>&1 | grep -q 'reference-values' ||
+		{ echo "SKIP: $BUILD/tdx-keyserver has no reference-values"; return 77; }
+	sc_tdx_prepare update service allow server || return 1
+	a1=$(sc_tdx_append "rd.tdx_unlock.ccel=$H_CCEL_GUEST")
+	a2="$a1 rd.tdx_unlock.timeout=$H_DENY_DEADLINE"
+	# the policy: what the server requires besides the components (tcb_status), the
+	# firmware's events pinned from this boot's log, the components of boot 1
+	sc_update_evidence tdx-update-1 "$a1" || return 1
+	sc_update_policy "$W/update/tdx-update-1/td.json" || return 1
+	sc_update_allow "$a1" || return 1
+	h_keyserver_start "$KS_DIR" "$KS_PORT" || return 1
+
+	h_boot tdx-update-1 "$INITRD" "$BOUND_IMG" "$a1" "$KS_PORT"
+	sc_note "result $BOOT_RESULT (boot 1, allowed command line), to marker ${BOOT_WALL}s"
+	released=$(grep -ac '"decision":"release"' "$KS_DIR/audit.log")
+	if [ "$BOOT_RESULT" != boot-ok ] || [ -n "$BOOT_PROMPT_AT" ] || [ "$released" -lt 1 ]; then
+		sc_note "boot 1 did not unlock"; sc_tail; return 1
+	fi
+
+	sc_update_evidence tdx-update-2 "$a2" || return 1
+	H_STOP_ON_PROMPT=1 H_TIMEOUT=$((H_DENY_DEADLINE + 120)) \
+		h_boot tdx-update-2 "$INITRD" "$BOUND_IMG" "$a2" "$KS_PORT"
+	sc_note "result $BOOT_RESULT (boot 2, changed command line), tdx-unlock at ${BOOT_UNLOCK_AT:-never}s," \
+		"prompt at ${BOOT_PROMPT_AT:-never}s"
+	grep -a '"decision":"refuse"' "$KS_DIR/audit.log" | tail -n 1 | jq -r .reason | cut -c1-150 | sed 's/^/  audit: /'
+	if [ "$BOOT_RESULT" != prompt ] || [ -z "$BOOT_UNLOCK_AT" ] ||
+		[ "$(grep -ac '"decision":"release"' "$KS_DIR/audit.log")" != "$released" ] ||
+		! grep -a '"decision":"refuse"' "$KS_DIR/audit.log" | grep -aq 'cmdline not allowed' ||
+		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_UNLOCK_AT%.*} )) -gt $((H_DENY_DEADLINE + 10)) ]; then
+		sc_note "boot 2 was not refused with the command line named, prompt by the deadline"; sc_tail; return 1
+	fi
+
+	# the update: predict, merge, reload, boot again
+	sc_update_allow "$a2" || return 1
+	kill -HUP "$KS_PID" || return 1
+	for _ in $(seq 50); do grep -q "reload: policies from .* in force" "$KS_DIR/keyserver.log" && break; sleep 0.1; done
+	grep -q "reload: policies from .* in force" "$KS_DIR/keyserver.log" ||
+		{ sc_note "the key server did not reload its policy: $(tail -n 2 "$KS_DIR/keyserver.log")"; return 1; }
+	h_boot tdx-update-3 "$INITRD" "$BOUND_IMG" "$a2" "$KS_PORT"
+	h_cleanup
+	sc_note "result $BOOT_RESULT (boot 3, reference values merged, SIGHUP), to marker ${BOOT_WALL}s"
+	[ "$BOOT_RESULT" = boot-ok ] && [ -z "$BOOT_PROMPT_AT" ] &&
+		[ "$(grep -ac '"decision":"release"' "$KS_DIR/audit.log")" -gt "$released" ] && return 0
+	sc_tail; return 1
+}
+
 # Default set (run.sh without arguments). token_wiring (stub plugin) runs by name: it
 # checks the token method's ordering without the real plugin.
-H_SCENARIOS="keyfile prompt tdx_unbound tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock"
+H_SCENARIOS="keyfile prompt tdx_unbound tdx_unlock tdx_deny tdx_late_server tdx_wrong_ca token_unlock tdx_update"

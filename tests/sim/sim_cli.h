@@ -13,6 +13,7 @@ int sim_cmd_profile(int argc, char **argv);
 int sim_cmd_mount(int argc, char **argv);
 int sim_cmd_qgs(int argc, char **argv);
 int sim_cmd_pcs(int argc, char **argv);
+int sim_cmd_eventlog(int argc, char **argv);
 
 /* Shared option parsing helpers. */
 int sim_parse_report_data(const char *hex, unsigned char out[64]);

@@ -57,7 +57,7 @@ static const char usage_text[] =
 "      mr_seam, mr_servicetd (96 digits), td_attributes, xfam (16), tee_tcb_svn,\n"
 "      tee_tcb_svn2 (32). Unknown keys are rejected.\n"
 "  mount MOUNTPOINT --pki DIR [--td PROFILE.json] [--quote-version 4|5] [-f]\n"
-"        [--no-provider] [--busy N] [--race] [--corrupt ...]\n"
+"        [--no-provider] [--busy N] [--race] [--corrupt ...] [--kernel FILE ...]\n"
 "      FUSE file system behaving like /sys/kernel/config/tsm/report: mkdir an entry,\n"
 "      write 64 bytes to inblob, read outblob (the quote), generation, provider.\n"
 "        -f             stay in the foreground (default: daemon)\n"
@@ -65,6 +65,18 @@ static const char usage_text[] =
 "        --busy N       the first N outblob reads fail with EBUSY\n"
 "        --race         the first outblob read bumps every generation once more\n"
 "      Unmount with: fusermount3 -u MOUNTPOINT\n"
+"      With --kernel FILE --ccel-out LOG [--initrd FILE] [--cmdline STRING]\n"
+"        [--firmware CLASS] [--qemu-header-patch --ram MiB] [--append-event RTMR:DIGEST]...\n"
+"      the TD booted that kernel directly under TDVF: LOG gets the event log (CCEL area)\n"
+"      the firmware and the Linux EFI stub write (the rules of tdx-keyserver\n"
+"      reference-values), and the quotes' RTMR0-3 are its replay. --append-event adds an\n"
+"      event after the boot (RTMR 0-3, SHA-384 hex), as a kernel extending itself would.\n"
+"      CLASS: pre202411, edk2-stable202411, edk2-stable202505, edk2-stable202508 (default).\n"
+"  eventlog --kernel FILE --ccel-out LOG [--initrd FILE] [--cmdline STRING] [--firmware CLASS]\n"
+"        [--qemu-header-patch --ram MiB] [--append-event RTMR:DIGEST]... [--td PROFILE.json]\n"
+"        [--td-out FILE]\n"
+"      What mount --kernel does, without mounting: writes LOG and the TD profile (JSON, to\n"
+"      FILE or stdout) whose RTMR0-3 are the log's replay, for a later mount --td FILE.\n"
 "  qgs --listen tcp:127.0.0.1:PORT --pki DIR [--td PROFILE.json] [--quote-version 4|5]\n"
 "      [--pid-file FILE] [--corrupt ...]\n"
 "      Quote Generation Service over TCP (framed GET_QUOTE messages, or a bare\n"
@@ -103,6 +115,7 @@ static const struct {
 	{ "mount", sim_cmd_mount },
 	{ "qgs", sim_cmd_qgs },
 	{ "pcs", sim_cmd_pcs },
+	{ "eventlog", sim_cmd_eventlog },
 };
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 /* tdx-sim mount | qgs | pcs: argument parsing only. */
 #include "sim_cli.h"
+#include "sim_eventlog.h"
 #include "sim_fuse.h"
 #include "sim_pcs.h"
 #include "sim_qgs.h"
@@ -71,10 +72,12 @@ int sim_cmd_mount(int argc, char **argv)
 		{ "busy", required_argument, NULL, O_BUSY },
 		{ "race", no_argument, NULL, O_RACE },
 		{ "foreground", no_argument, NULL, 'f' },
+		SIM_EVENTLOG_OPTIONS,
 		{ 0 }
 	};
 	struct serve_args a = { .version = 4, .sel = { .index = -1 } };
 	struct sim_fuse_config cfg = { 0 };
+	struct sim_eventlog_opts ev = { .fw = MEASURE_FW_DEFAULT };
 	struct sim_pki *pki = NULL;
 	int c, r;
 
@@ -86,15 +89,24 @@ int sim_cmd_mount(int argc, char **argv)
 			cfg.no_provider = true;
 		else if (c == O_RACE)
 			cfg.race = true;
-		else if (c == O_BUSY ? parse_count(optarg, &cfg.busy) < 0 : common_opt(c, &a) < 0)
+		else if (c >= SIM_O_KERNEL ? sim_eventlog_option(c, optarg, &ev) < 0 :
+			 c == O_BUSY ? parse_count(optarg, &cfg.busy) < 0 : common_opt(c, &a) < 0)
 			return SIM_EXIT_USAGE;
 	}
 	if (optind != argc - 1) {
 		log_err("mount: expected one MOUNTPOINT (see tdx-sim --help)");
 		return SIM_EXIT_USAGE;
 	}
+	if ((ev.kernel || ev.out || ev.initrd || ev.cmdline || ev.nextra || ev.qemu_header_patch) &&
+	    sim_eventlog_check(&ev, "mount") < 0)
+		return SIM_EXIT_USAGE;
 	if (load(&a, &pki, &cfg.td) < 0)
 		return SIM_EXIT_FAIL;
+	/* The quotes' RTMRs are what the log extends them to. */
+	if (ev.kernel && sim_eventlog_build(&ev, &cfg.td) < 0) {
+		sim_pki_free(pki);
+		return SIM_EXIT_FAIL;
+	}
 	cfg.mountpoint = argv[optind];
 	cfg.pki = pki;
 	cfg.version = a.version;

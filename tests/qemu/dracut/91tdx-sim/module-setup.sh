@@ -17,10 +17,14 @@ depends() {
     return 0
 }
 
+installkernel() {
+    instmods qemu_fw_cfg    # a boot's TD profile may come as a fw_cfg item (tdx-sim.service)
+}
+
 install() {
     local f
     inst_binary "$tdx_sim_bin" /usr/bin/tdx-sim     # + libfuse3, libcrypto, json-c
-    inst_multiple -o fusermount3
+    inst_multiple -o fusermount3 modprobe
     # the PKI: private keys of the TEST platform (attestation key, PCK) and chains
     while IFS= read -r f; do
         inst_simple "$tdx_sim_pki/$f" "/etc/tdx-sim/pki/$f"
