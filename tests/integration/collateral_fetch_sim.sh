@@ -221,7 +221,7 @@ cat >"$TMP/collateral.env" <<-ENV
 	TDX_COLLATERAL_ARGS="--anchor $ANCHOR --root-crl-url $URL/IntelSGXRootCA.der --fmspc 50C06F000001"
 ENV
 # ${X} -> "${X}" (one word), $X stays unquoted (split on white space)
-cmd=$(sed -n 's|^ExecStart=/usr/local/bin/tdx-keyserver ||p' systemd/tdx-keyserver-collateral.service |
+cmd=$(sed -n 's|^ExecStart=/usr/sbin/tdx-keyserver ||p' systemd/tdx-keyserver-collateral.service |
 	sed 's/\(\${[A-Z_]*}\)/"\1"/g')
 [ -n "$cmd" ] || fail "no ExecStart in the unit"
 (

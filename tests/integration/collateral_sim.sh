@@ -100,7 +100,7 @@ ok "status: exit 1 inside the warning window and after expiry, 0 outside"
 
 # 4. the key server: empty store, pcs_url
 "$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
-"$KS" policy-from-quote "$TMP/q.bin" | jq '{"default/luks/demo": .}' >"$TMP/policy.json"
+"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json"
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
 chmod 600 "$TMP/res/default/luks/demo"
