@@ -92,7 +92,7 @@ static void test_challenge_flood(void **state)
 {
 	struct ks_sessions *t;
 	struct ks_session att, first, s, got;
-	struct ks_claims c = { .tcb_status = 3 };
+	struct ks_claims c = { .tee_x = { 3 } };
 	struct ks_peer a = peer(1), b = peer(2);
 	(void)state;
 
