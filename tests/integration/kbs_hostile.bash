@@ -1,7 +1,8 @@
 # shellcheck disable=SC2034 # SIM, ATTACK, RC, MS... are for the scripts that source this
 # Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
 # simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.
-# hostile_setup: PKI, simulator at $TMP/tsm, policy for default/luks/demo, the resource.
+# hostile_setup: PKI, simulator at $TMP/tsm, the pinned policy ($TMP/pinned.json) for
+#   default/luks/demo, the resource.
 # start_ks NAME [EXTRA_JSON]: tdx-keyserver on 127.0.0.1:0 with extra config members
 #   (e.g. '"request_timeout_s":3'); sets SRV_PORT and SRV_PID; log $TMP/NAME.log.
 # legit_fetch NAME [fetch options...]: tdx-unlock fetch of default/luks/demo from 127.0.0.1;
@@ -24,7 +25,11 @@ hostile_setup() {
 	"$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 	mount_sim "$TMP/tsm"
 	"$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
-	"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.json" || fail "policy-from-quote"
+	"$KS" policy-from-quote "$TMP/q.bin" >"$TMP/pinned.out" || fail "policy-from-quote"
+	# $TMP/pinned.json: the policy alone, whether policy-from-quote printed just that or a
+	# whole policy file ({"REPO/TYPE/TAG": {policy}}).
+	jq 'if has("mr_td") then . else (to_entries[0].value) end' "$TMP/pinned.out" >"$TMP/pinned.json" ||
+		fail "policy-from-quote printed no policy: $(cat "$TMP/pinned.out")"
 	jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/demo": $p[0]}' >"$TMP/policy.json"
 	mkdir -p "$TMP/res/default/luks"
 	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
