@@ -89,7 +89,7 @@ void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct 
 	r = ks_session_create(srv->sessions, req->peer_key, &s);
 	if (r < 0) {
 		if (r == -ENOSPC && log_allowed(&last_full_ms))
-			log_warn("auth from %s refused: session table full of attested sessions (%u; raise max_sessions?)",
+			log_warn("auth from %s refused: session table full, nothing to evict (%u; raise max_sessions?)",
 				 req->peer, srv->cfg.max_sessions);
 		if (r == -EBUSY && log_allowed(&last_quota_ms))
 			log_warn("auth from %s refused: %u challenges from this address unanswered "

@@ -1,4 +1,5 @@
 #include "session.h"
+#include "../common/log.h"
 #include "../common/mono_time.h"
 #include "../common/hex.h"
 #include "../common/secmem.h"
@@ -24,10 +25,22 @@
  * evicts the oldest challenged session instead of refusing. The order of creation is a
  * ring of ids; entries whose session was attested or has gone are skipped when they reach
  * the head, so eviction is O(1) amortised. All challenged sessions share one lifetime, so
- * the oldest created is the first to expire. */
+ * the oldest created is the first to expire.
+ *
+ * Attested sessions cost a genuine TD quote each, but any TDX guest has those, and a
+ * session outlives its flow (it is good for the session lifetime): a table full of
+ * attested sessions evicts the oldest attested one (a second ring, in attestation order)
+ * rather than refusing every TD for minutes. A TD whose session went this way attests
+ * again. */
 struct slot {
 	bool used;
 	struct ks_session s;
+};
+
+/* Session ids in the order they entered a state; limit entries. */
+struct id_ring {
+	uint8_t (*ids)[KS_SESSION_ID_LEN];
+	size_t head, len, cap;
 };
 
 struct ks_sessions {
@@ -38,8 +51,8 @@ struct ks_sessions {
 	int64_t next_purge_ms;
 	unsigned per_peer;
 	struct ks_peer_counts *pending;    /* challenged sessions per peer */
-	uint8_t (*ring)[KS_SESSION_ID_LEN]; /* ids in creation order; limit entries */
-	size_t ring_head, ring_len;
+	struct id_ring pending_order, attested_order;
+	int64_t last_evict_log_ms;
 };
 
 int ks_sessions_new(size_t capacity, int64_t lifetime_ms, struct ks_sessions **out)
@@ -55,13 +68,18 @@ int ks_sessions_new(size_t capacity, int64_t lifetime_ms, struct ks_sessions **o
 	if (!t)
 		return -ENOMEM;
 	t->slots = calloc(n, sizeof(*t->slots));
-	t->ring = calloc(capacity, sizeof(*t->ring));
-	if (!t->slots || !t->ring || ks_peer_counts_new(capacity, &t->pending) < 0) {
+	t->pending_order.ids = calloc(capacity, sizeof(*t->pending_order.ids));
+	t->attested_order.ids = calloc(capacity, sizeof(*t->attested_order.ids));
+	if (!t->slots || !t->pending_order.ids || !t->attested_order.ids ||
+	    ks_peer_counts_new(capacity, &t->pending) < 0) {
 		free(t->slots);
-		free(t->ring);
+		free(t->pending_order.ids);
+		free(t->attested_order.ids);
 		free(t);
 		return -ENOMEM;
 	}
+	t->pending_order.cap = t->attested_order.cap = capacity;
+	t->last_evict_log_ms = INT64_MIN / 2;
 	pthread_mutex_init(&t->lock, NULL);
 	t->mask = n - 1;
 	t->limit = capacity;
@@ -85,7 +103,8 @@ void ks_sessions_free(struct ks_sessions *t)
 		return;
 	secure_wipe(t->slots, (t->mask + 1) * sizeof(*t->slots));
 	free(t->slots);
-	free(t->ring);
+	free(t->pending_order.ids);
+	free(t->attested_order.ids);
 	ks_peer_counts_free(t->pending);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -144,20 +163,30 @@ static void purge_expired(struct ks_sessions *t, int64_t now)
 	t->next_purge_ms = now + 60 * 1000;
 }
 
-/* Drops ring entries from the head whose session is attested or gone; with evict, also
- * the first challenged one (the oldest), removing its session. Returns true when a
- * challenged session was evicted. */
-static bool ring_advance(struct ks_sessions *t, bool evict)
+static void ring_push(struct id_ring *r, const uint8_t id[KS_SESSION_ID_LEN])
 {
-	while (t->ring_len) {
-		struct slot *sl = find(t, t->ring[t->ring_head]);
-		bool pending = sl && sl->s.state == KS_SESSION_CHALLENGED;
+	if (r->len == r->cap) { /* only when the caller made no room: forget the oldest */
+		r->head = (r->head + 1) % r->cap;
+		r->len--;
+	}
+	memcpy(r->ids[(r->head + r->len) % r->cap], id, KS_SESSION_ID_LEN);
+	r->len++;
+}
 
-		if (pending && !evict)
+/* Drops entries from the head of r whose session is no longer in state (or gone); with
+ * evict, also the first one still in state (the oldest), removing its session. Returns
+ * true when a session was evicted. */
+static bool ring_advance(struct ks_sessions *t, struct id_ring *r, enum ks_session_state state, bool evict)
+{
+	while (r->len) {
+		struct slot *sl = find(t, r->ids[r->head]);
+		bool current = sl && sl->s.state == state;
+
+		if (current && !evict)
 			return false;
-		t->ring_head = (t->ring_head + 1) % t->limit;
-		t->ring_len--;
-		if (pending) {
+		r->head = (r->head + 1) % r->cap;
+		r->len--;
+		if (current) {
 			remove_at(t, (size_t)(sl - t->slots));
 			return true;
 		}
@@ -189,12 +218,20 @@ int ks_session_create(struct ks_sessions *t, const struct ks_peer *peer, struct 
 		r = -EBUSY;
 		goto out;
 	}
-	ring_advance(t, false);
+	ring_advance(t, &t->pending_order, KS_SESSION_CHALLENGED, false);
 	/* The ring holds one entry per session created since its head: full means the table
-	 * is about full too. Make room by evicting the oldest challenged session. */
-	while ((t->live >= t->limit || t->ring_len == t->limit) && ring_advance(t, true))
+	 * is about full too. Make room by evicting the oldest challenged session, else the
+	 * oldest attested one. */
+	while ((t->live >= t->limit || t->pending_order.len == t->limit) &&
+	       ring_advance(t, &t->pending_order, KS_SESSION_CHALLENGED, true))
 		;
-	if (t->live >= t->limit) { /* full of attested sessions */
+	if (t->live >= t->limit && ring_advance(t, &t->attested_order, KS_SESSION_ATTESTED, true) &&
+	    now - t->last_evict_log_ms >= 10 * 1000) {
+		log_warn("session table full of attested sessions (max_sessions %zu): evicting the oldest; "
+			 "TDs whose session goes attest again", t->limit);
+		t->last_evict_log_ms = now;
+	}
+	if (t->live >= t->limit) {
 		r = -ENOSPC;
 		goto out;
 	}
@@ -215,8 +252,7 @@ int ks_session_create(struct ks_sessions *t, const struct ks_peer *peer, struct 
 	t->slots[i].used = true;
 	t->slots[i].s = s;
 	t->live++;
-	memcpy(t->ring[(t->ring_head + t->ring_len) % t->limit], s.id, KS_SESSION_ID_LEN);
-	t->ring_len++;
+	ring_push(&t->pending_order, s.id);
 	*out = s;
 out:
 	pthread_mutex_unlock(&t->lock);
@@ -265,6 +301,8 @@ int ks_session_attest(struct ks_sessions *t, const uint8_t id[KS_SESSION_ID_LEN]
 		sl->s.claims = *c;
 		sl->s.state = KS_SESSION_ATTESTED;
 		sl->s.expires_ms = sl->s.attested_expires_ms;
+		ring_advance(t, &t->attested_order, KS_SESSION_ATTESTED, false);
+		ring_push(&t->attested_order, id);
 	}
 	pthread_mutex_unlock(&t->lock);
 	return r;

@@ -43,13 +43,13 @@ void ks_sessions_free(struct ks_sessions *t);
 /* Bounds on challenged (not yet attested) sessions, which anyone can create for free:
  * each lives challenge_ms (at most the session lifetime; default 30 s) unless attested
  * in time, and one peer holds at most per_peer of them at once (default 256; 0 = no
- * bound). A full table evicts the oldest challenged session; attested ones are never
- * evicted. */
+ * bound). A full table evicts the oldest challenged session, and when there is none the
+ * oldest attested one. */
 void ks_sessions_set_challenge_limits(struct ks_sessions *t, int64_t challenge_ms, unsigned per_peer);
 
 /* Creates a challenged session for peer (NULL: the all-zero peer) with a fresh random id
  * and nonce; copies it to *out. Returns 0, -EBUSY when peer already holds its quota of
- * challenged sessions, or -ENOSPC when the table is full of attested sessions. */
+ * challenged sessions, or -ENOSPC when no session can make room (not expected). */
 int ks_session_create(struct ks_sessions *t, const struct ks_peer *peer, struct ks_session *out);
 /* Copies the live session with this id to *out. -ENOENT unknown, -ETIMEDOUT expired
  * (and removed). */

@@ -114,14 +114,28 @@ def flood(args):
         print("%s %d" % (k, v))
 
 
+def raw_connect(args, source):
+    """A TCP connection that will trickle a TLS ClientHello (no handshake ever completes)."""
+    raw = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET, socket.SOCK_STREAM)
+    raw.settimeout(3.0)
+    if source:
+        raw.bind((source, 0))
+    raw.connect((args.host, args.port))
+    return raw
+
+
 def slowloris(args):
     ctx = context()
     held, refused = [], 0
-    request = b"POST /kbs/v0/auth HTTP/1.1\r\nHost: kbs\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
+    if args.raw:  # the start of a TLS 1.2 ClientHello record, then padding
+        request = bytes.fromhex("16030100c8010000c40303") + b"\x00" * 100000
+    else:
+        request = b"POST /kbs/v0/auth HTTP/1.1\r\nHost: kbs\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100000
     start = time.monotonic()
     for _ in range(args.conns):
         try:
-            held.append([connect(args, args.source, ctx, timeout=3.0), 0, None])
+            sock = raw_connect(args, args.source) if args.raw else connect(args, args.source, ctx, timeout=3.0)
+            held.append([sock, 0, None])
         except (OSError, ssl.SSLError):
             refused += 1
     print("opened %d" % len(held))
@@ -240,6 +254,7 @@ def main():
     p.add_argument("--seconds", type=float, default=20.0)
     p.add_argument("--conns", type=int, default=1)
     p.add_argument("--interval", type=float, default=4.0)
+    p.add_argument("--raw", action="store_true", help="slowloris: trickle the TLS handshake itself")
     p.add_argument("--pace", type=float, default=0.0, help="flood: seconds between requests")
     p.add_argument("--size", type=int, default=1 << 20)
     p.add_argument("--version", choices=["1.0", "1.1", "1.2", "1.3"])

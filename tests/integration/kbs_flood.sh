@@ -8,7 +8,10 @@
 #  1. one attacker address floods; the TD on 127.0.0.1 attests and gets its secret, the
 #     attacker gets 503 past its quota, the server warns at most once per 10 s;
 #  2. twelve attacker addresses (12 x 256 challenges > 2000): the table is full of
-#     challenges and evicts the oldest; the TD still attests and gets its secret.
+#     challenges and evicts the oldest; the TD still attests and gets its secret;
+#  3. the sibling: a genuine TD (any TDX guest has quotes) attests 40 times into a table of
+#     20 sessions, each good for 300 s; the table evicts the oldest attested session and
+#     another TD still gets in (before, it got 503 until the sessions expired).
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/kbs_hostile.bash"
 need_fuse
@@ -62,3 +65,16 @@ cat "$TMP/many.out"
 grep -q "session table full" "$TMP/flood.log" && fail "the table refused instead of evicting a challenge"
 ok "TD released in $MS ms while twelve addresses flooded ($(val many ok) challenges in a 2000-slot table)"
 kill -0 "$SRV_PID" || fail "key server died"
+kill "$SRV_PID"
+
+# --- 3. attested sessions fill the table -----------------------------------------------------------
+start_ks attested '"max_sessions":20'
+for i in $(seq 40); do
+	legit_fetch "hog$i" --timeout 5
+	[ "$RC" = 0 ] || fail "attested flood: fetch $i refused: $(tail -2 "$TMP/hog$i.err")"
+done
+legit_fetch after-hog --timeout 5
+[ "$RC" = 0 ] || fail "TD refused after 40 attested sessions in a 20-slot table: $(tail -2 "$TMP/after-hog.err")"
+grep -q "session table full of attested sessions (max_sessions 20): evicting the oldest" "$TMP/attested.log" ||
+	fail "no log line for the evicted attested sessions"
+ok "40 attested sessions into a table of 20: the oldest evicted, the next TD released in $MS ms"

@@ -1,7 +1,8 @@
 # shellcheck disable=SC2034 # SIM, ATTACK, RC, MS... are for the scripts that source this
 # Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
 # simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.
-# hostile_setup: PKI, simulator at $TMP/tsm, policy for default/luks/demo, the resource.
+# hostile_setup: PKI, simulator at $TMP/tsm, the pinned policy ($TMP/pinned.json) for
+#   default/luks/demo, the resource.
 # start_ks NAME [EXTRA_JSON]: tdx-keyserver on 127.0.0.1:0 with extra config members
 #   (e.g. '"request_timeout_s":3'); sets SRV_PORT and SRV_PID; log $TMP/NAME.log.
 # legit_fetch NAME [fetch options...]: tdx-unlock fetch of default/luks/demo from 127.0.0.1;

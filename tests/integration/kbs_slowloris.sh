@@ -7,8 +7,9 @@
 #  1. defaults: 512 trickling connections from 127.0.0.2; at most 256 are accepted and the
 #     TD on 127.0.0.1 attests and gets its secret meanwhile;
 #  2. request_timeout_s 3: connections trickling a byte a second (inside the 10 s idle
-#     timeout) are closed after ~3 s; a keep-alive client whose requests each finish in time
-#     keeps its one connection for longer than that.
+#     timeout) are closed after ~3 s, whether they trickle the HTTP request or the TLS
+#     ClientHello itself; a keep-alive client whose requests each finish in time keeps its
+#     one connection for longer than that.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/kbs_hostile.bash"
 need_fuse
@@ -16,10 +17,10 @@ need_attack_tools
 hostile_setup
 val() { awk -v k="$2" '$1 == k { print $2 }' "$TMP/$1.out"; }
 
-# slow NAME CONNS INTERVAL: trickling connections from 127.0.0.2 in the background (20 s at
-# most); returns once they are open.
+# slow NAME CONNS INTERVAL [--raw]: trickling connections from 127.0.0.2 in the background
+# (20 s at most); returns once they are open.
 slow() {
-	python3 "$ATTACK" slowloris --port "$SRV_PORT" --source 127.0.0.2 --conns "$2" --interval "$3" \
+	python3 "$ATTACK" slowloris --port "$SRV_PORT" --source 127.0.0.2 --conns "$2" --interval "$3" ${4:+"$4"} \
 		--seconds 20 --progress "$TMP/$1.progress" --stop-file "$TMP/$1.stop" >"$TMP/$1.out" 2>&1 &
 	SLOW_PID=$!
 	PIDS+=("$SLOW_PID")
@@ -52,6 +53,13 @@ awk -v t="$(val trickle last_close_s)" 'BEGIN { exit !(t >= 2.5 && t <= 6) }' ||
 	fail "trickling connections closed after $(val trickle last_close_s) s, expected ~3 s"
 grep -q "request not complete after 3 s" "$TMP/deadline.log" || fail "no log line for the deadline"
 ok "connections trickling a byte a second closed after $(val trickle last_close_s) s (deadline 3 s)"
+slow rawtrickle 4 1 --raw
+wait "$SLOW_PID"
+cat "$TMP/rawtrickle.out"
+[ "$(val rawtrickle closed_by_server)" = 4 ] || fail "connections trickling a ClientHello not closed by the deadline"
+awk -v t="$(val rawtrickle last_close_s)" 'BEGIN { exit !(t >= 2.5 && t <= 6) }' ||
+	fail "connections trickling a ClientHello closed after $(val rawtrickle last_close_s) s, expected ~3 s"
+ok "connections trickling a TLS ClientHello closed after $(val rawtrickle last_close_s) s"
 python3 "$ATTACK" flood --port "$SRV_PORT" --source 127.0.0.3 --seconds 10 --requests 11 --pace 0.5 \
 	>"$TMP/keepalive.out" 2>&1
 [ "$(val keepalive reconnects)" = 1 ] && [ "$(val keepalive errors)" = 0 ] ||

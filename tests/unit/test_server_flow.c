@@ -446,8 +446,9 @@ static void test_dcap_failure(void **state)
 	kbs_ec_key_free(key);
 }
 
-/* A table full of attested sessions refuses with 503; one full of challenged sessions
- * makes room by evicting the oldest challenge (issue 14: anyone can create those). */
+/* A full table makes room by evicting the oldest challenge, then the oldest attested
+ * session (issue 14: anyone can create challenges, any TDX guest attested sessions); an
+ * address over its quota of challenges gets 503 (transient: clients retry). */
 static void test_session_table_full(void **state)
 {
 	struct ks_sessions *saved = sf_srv.sessions;
@@ -470,12 +471,15 @@ static void test_session_table_full(void **state)
 		free(sf_attest_ok(&s[i], body));
 		free(body);
 	}
+	sf_do_auth(&s[3]); /* full of attested sessions: s[1], attested first, goes */
+	sf_resource_refused("/kbs/v0/resource/" DEMO, s[1].cookie, NULL, 401, "TokenNotFound", "no attested session");
+	sf_fetch_ok(s[2].cookie, NULL, key);
+
+	ks_sessions_set_challenge_limits(sf_srv.sessions, 60000, 1); /* s[3] is the one allowed */
 	sf_call("POST", "/kbs/v0/auth", "{\"version\":\"0.4.0\",\"tee\":\"tdx\",\"extra-params\":{}}", NULL, NULL, &rep);
 	assert_non_null(strstr(rep.body, "too many sessions, retry later"));
-	sf_assert_error(&rep, 503, "ServiceUnavailable"); /* transient: clients retry */
+	sf_assert_error(&rep, 503, "ServiceUnavailable");
 	sf_reply_free(&rep);
-	/* Existing sessions are unaffected by the refusal. */
-	sf_fetch_ok(s[1].cookie, NULL, key);
 	kbs_ec_key_free(key);
 	ks_sessions_free(sf_srv.sessions);
 	sf_srv.sessions = saved;
