@@ -19,13 +19,14 @@
 #include <json-c/json.h>
 
 #define SLOTS 256 /* recent refusal kinds; a collision only evicts (with its count) */
+#define NFIELDS 9 /* of struct ks_audit_event, in its order */
 
 /* One cleaned event: every string bounded and valid UTF-8. */
 struct clean_event {
 	char peer[KS_AUDIT_FIELD_MAX + 4], session[KS_AUDIT_SESSION_SIZE], event[KS_AUDIT_FIELD_MAX + 4],
 		resource[KS_AUDIT_FIELD_MAX + 4], mr_td[KS_AUDIT_FIELD_MAX + 4], tcb_status[KS_AUDIT_FIELD_MAX + 4],
-		decision[KS_AUDIT_FIELD_MAX + 4], reason[KS_AUDIT_REASON_MAX + 4];
-	bool has[8]; /* which of the above were given, in that order */
+		decision[KS_AUDIT_FIELD_MAX + 4], reason[KS_AUDIT_REASON_MAX + 4], boot[KS_AUDIT_BOOT_MAX + 4];
+	bool has[NFIELDS]; /* which of the above were given, in that order */
 };
 
 struct slot {
@@ -74,11 +75,12 @@ int ks_audit_open(const char *path, struct ks_audit **out)
 
 static void clean(struct ks_audit *a, const struct ks_audit_event *ev, struct clean_event *c)
 {
-	const char *in[8] = { ev->peer, ev->session, ev->event, ev->resource, ev->mr_td, ev->tcb_status,
-			      ev->decision, ev->reason };
-	char *out[8] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status, c->decision, c->reason };
+	const char *in[NFIELDS] = { ev->peer, ev->session, ev->event, ev->resource, ev->mr_td, ev->tcb_status,
+				    ev->decision, ev->reason, ev->boot };
+	char *out[NFIELDS] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status, c->decision,
+			       c->reason, c->boot };
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < NFIELDS; i++) {
 		c->has[i] = in[i] != NULL;
 		out[i][0] = '\0';
 		if (!in[i])
@@ -86,8 +88,10 @@ static void clean(struct ks_audit *a, const struct ks_audit_event *ev, struct cl
 		if (i == 1)
 			ks_audit_session(in[i], out[i]);
 		else
-			ks_audit_clean(a->utf8, in[i], i == 7 ? KS_AUDIT_REASON_MAX : KS_AUDIT_FIELD_MAX, out[i]);
+			ks_audit_clean(a->utf8, in[i], i == 7 ? KS_AUDIT_REASON_MAX : i == 8 ? KS_AUDIT_BOOT_MAX :
+				       KS_AUDIT_FIELD_MAX, out[i]);
 	}
+	c->has[8] = c->has[8] && c->boot[0]; /* "boot" only when there is one */
 }
 
 static void add(json_object *o, const char *k, bool has, const char *v)
@@ -99,8 +103,8 @@ static void add(json_object *o, const char *k, bool has, const char *v)
  * (c NULL: those dropped by the overall limit). */
 static int write_line(struct ks_audit *a, const struct clean_event *c, unsigned suppressed)
 {
-	static const char *const keys[8] = { "peer", "session", "event", "resource", "mr_td", "tcb_status",
-					     "decision", "reason" };
+	static const char *const keys[NFIELDS] = { "peer", "session", "event", "resource", "mr_td",
+						   "tcb_status", "decision", "reason", "boot" };
 	json_object *o = json_object_new_object();
 	struct timespec ts;
 	struct tm tm;
@@ -116,11 +120,12 @@ static int write_line(struct ks_audit *a, const struct clean_event *c, unsigned 
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ", ts.tv_nsec / 1000000);
 	add(o, "time", true, when);
 	if (c && !suppressed) {
-		const char *v[8] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status,
-				     c->decision, c->reason };
+		const char *v[NFIELDS] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status,
+					   c->decision, c->reason, c->boot };
 
-		for (int i = 0; i < 8; i++)
-			add(o, keys[i], c->has[i], v[i]);
+		for (int i = 0; i < NFIELDS; i++)
+			if (i < 8 || c->has[i]) /* the first eight always (null when not given) */
+				add(o, keys[i], c->has[i], v[i]);
 	} else {
 		char what[2 * KS_AUDIT_FIELD_MAX + KS_AUDIT_REASON_MAX + 32];
 
