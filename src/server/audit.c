@@ -19,13 +19,14 @@
 #include <json-c/json.h>
 
 #define SLOTS 256 /* recent refusal kinds; a collision only evicts (with its count) */
+#define NFIELDS 9 /* of struct ks_audit_event, in its order */
 
 /* One cleaned event: every string bounded and valid UTF-8. */
 struct clean_event {
 	char peer[KS_AUDIT_FIELD_MAX + 4], session[KS_AUDIT_SESSION_SIZE], event[KS_AUDIT_FIELD_MAX + 4],
 		resource[KS_AUDIT_FIELD_MAX + 4], mr_td[KS_AUDIT_FIELD_MAX + 4], tcb_status[KS_AUDIT_FIELD_MAX + 4],
-		decision[KS_AUDIT_FIELD_MAX + 4], reason[KS_AUDIT_REASON_MAX + 4], boot[KS_AUDIT_REASON_MAX + 4];
-	bool has[9]; /* which of the above were given, in that order */
+		decision[KS_AUDIT_FIELD_MAX + 4], reason[KS_AUDIT_REASON_MAX + 4], boot[KS_AUDIT_BOOT_MAX + 4];
+	bool has[NFIELDS]; /* which of the above were given, in that order */
 };
 
 struct slot {
@@ -74,12 +75,12 @@ int ks_audit_open(const char *path, struct ks_audit **out)
 
 static void clean(struct ks_audit *a, const struct ks_audit_event *ev, struct clean_event *c)
 {
-	const char *in[9] = { ev->peer, ev->session, ev->event, ev->resource, ev->mr_td, ev->tcb_status,
-			      ev->decision, ev->reason, ev->boot && ev->boot[0] ? ev->boot : NULL };
-	char *out[9] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status, c->decision, c->reason,
-			 c->boot };
+	const char *in[NFIELDS] = { ev->peer, ev->session, ev->event, ev->resource, ev->mr_td, ev->tcb_status,
+				    ev->decision, ev->reason, ev->boot };
+	char *out[NFIELDS] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status, c->decision,
+			       c->reason, c->boot };
 
-	for (int i = 0; i < 9; i++) {
+	for (int i = 0; i < NFIELDS; i++) {
 		c->has[i] = in[i] != NULL;
 		out[i][0] = '\0';
 		if (!in[i])
@@ -87,8 +88,10 @@ static void clean(struct ks_audit *a, const struct ks_audit_event *ev, struct cl
 		if (i == 1)
 			ks_audit_session(in[i], out[i]);
 		else
-			ks_audit_clean(a->utf8, in[i], i >= 7 ? KS_AUDIT_REASON_MAX : KS_AUDIT_FIELD_MAX, out[i]);
+			ks_audit_clean(a->utf8, in[i], i == 7 ? KS_AUDIT_REASON_MAX : i == 8 ? KS_AUDIT_BOOT_MAX :
+				       KS_AUDIT_FIELD_MAX, out[i]);
 	}
+	c->has[8] = c->has[8] && c->boot[0]; /* "boot" only when there is one */
 }
 
 static void add(json_object *o, const char *k, bool has, const char *v)
@@ -100,8 +103,8 @@ static void add(json_object *o, const char *k, bool has, const char *v)
  * (c NULL: those dropped by the overall limit). */
 static int write_line(struct ks_audit *a, const struct clean_event *c, unsigned suppressed)
 {
-	static const char *const keys[9] = { "peer", "session", "event", "resource", "mr_td", "tcb_status",
-					     "decision", "reason", "boot" };
+	static const char *const keys[NFIELDS] = { "peer", "session", "event", "resource", "mr_td",
+						   "tcb_status", "decision", "reason", "boot" };
 	json_object *o = json_object_new_object();
 	struct timespec ts;
 	struct tm tm;
@@ -117,13 +120,12 @@ static int write_line(struct ks_audit *a, const struct clean_event *c, unsigned 
 	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%03ldZ", ts.tv_nsec / 1000000);
 	add(o, "time", true, when);
 	if (c && !suppressed) {
-		const char *v[9] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status,
-				     c->decision, c->reason, c->boot };
+		const char *v[NFIELDS] = { c->peer, c->session, c->event, c->resource, c->mr_td, c->tcb_status,
+					   c->decision, c->reason, c->boot };
 
-		for (int i = 0; i < 8; i++)
-			add(o, keys[i], c->has[i], v[i]);
-		if (c->has[8]) /* the TD's boot components, only when its event log said */
-			add(o, keys[8], true, v[8]);
+		for (int i = 0; i < NFIELDS; i++)
+			if (i < 8 || c->has[i]) /* the first eight always (null when not given) */
+				add(o, keys[i], c->has[i], v[i]);
 	} else {
 		char what[2 * KS_AUDIT_FIELD_MAX + KS_AUDIT_REASON_MAX + 32];
 

@@ -3,7 +3,8 @@
  *
  * A hostile client must not be able to grow it faster than the server can tolerate (a
  * full disk refuses every release), so:
- * - every field is bounded (KS_AUDIT_FIELD_MAX bytes, reason KS_AUDIT_REASON_MAX; a longer
+ * - every field is bounded (KS_AUDIT_FIELD_MAX bytes, reason KS_AUDIT_REASON_MAX, boot
+ *   KS_AUDIT_BOOT_MAX; a longer
  *   value is cut at a character boundary and ends in "..."), and made valid UTF-8
  *   (invalid bytes become U+FFFD; json-c escapes quotes and control characters): every line
  *   is valid JSON;
@@ -23,6 +24,7 @@
 
 #define KS_AUDIT_FIELD_MAX 400
 #define KS_AUDIT_REASON_MAX 512
+#define KS_AUDIT_BOOT_MAX 2048
 #define KS_AUDIT_REFUSALS_PER_S 50
 
 struct ks_audit;
@@ -36,7 +38,8 @@ struct ks_audit_event {
 	const char *tcb_status;/* or NULL */
 	const char *decision;  /* "release" | "refuse" | "attested" | "reject" */
 	const char *reason;    /* short code + text, NULL when released */
-	const char *boot;      /* the TD's kernel/initrd/cmdline from its event log, or NULL */
+	const char *boot;      /* the TD's kernel/initrd/cmdline from its event log (issue 13);
+				* NULL or "" = no "boot" member */
 };
 
 /* path NULL = log to stderr. Returns 0 or negative errno. */

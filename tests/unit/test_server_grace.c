@@ -82,6 +82,7 @@ static void test_grace(void **state)
 	int64_t e = earliest_expiry();
 	struct sf_session s;
 	struct kbs_ec_key *key;
+	struct ks_reply rep;
 	json_object *line;
 	char *body;
 	off_t mark;
@@ -99,7 +100,9 @@ static void test_grace(void **state)
 	sf_do_auth(&s);
 	body = sf_attest_body(&s, key, &sf_td_default, 0);
 	mark = sf_audit_mark();
-	sf_call("POST", "/kbs/v0/attest", body, s.cookie, NULL, &(struct ks_reply){ 0 });
+	sf_call("POST", "/kbs/v0/attest", body, s.cookie, NULL, &rep);
+	assert_int_equal(rep.status, 200);
+	sf_reply_free(&rep);
 	line = sf_audit_since(mark, 1);
 	assert_string_equal(sf_field(line, "decision"), "attested");
 	assert_non_null(sf_field(line, "reason"));
