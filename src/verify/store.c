@@ -258,8 +258,10 @@ int vf_verify_store(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_q
 	const char *why = NULL;
 	int r;
 
-	if (!vf_store_is_store(store))
-		return vf_verify_parsed(ctx, quote, q, store, at, res);
+	if (!vf_store_is_store(store)) {
+		r = vf_verify_parsed(ctx, quote, q, store, at, res);
+		return r == -ENOENT ? -EIO : r; /* -ENOENT means a missing platform here */
+	}
 	r = vf_quote_platform(ctx, q, &pl, &why);
 	if (r == -ENOMEM)
 		return r;

@@ -98,6 +98,22 @@ rc=$?
 { [ $rc = 1 ] && grep -q '^EXPIRED' "$TMP/st.out"; } || fail "status after expiry: $(cat "$TMP/st.out")"
 ok "status: exit 1 inside the warning window and after expiry, 0 outside"
 
+# HTTPS with the operator's CA for the PCS (--pcs-ca), and the early update type
+PLAIN_URL=$PCS_URL PLAIN_PID=$PCS_PID
+start_sim_pcs "$P" --tls-cert "$KE/server.pem" --tls-key "$KE/server.key" >/dev/null
+"$SIM" pki "$P" --resign --update early --issue-date "$(iso $((NOW - 900)))" --tcb-eval 18 >/dev/null ||
+	fail "resign early"
+"$KS" collateral fetch --store "$store" --pcs "$PCS_URL" --pcs-ca "$KE/ca.pem" --root-crl-url "$PCS_URL/IntelSGXRootCA.der" \
+	--anchor "$ANCHOR" --update early --fmspc "${F[0]}" >"$TMP/tls.out" 2>"$TMP/tls.err" || fail "fetch over HTTPS: $(cat "$TMP/tls.err")"
+[ -s "$store/current/tcb_info-${F[0]}-early.json" ] || fail "no early TCB info stored"
+"$KS" verify "$TMP/q0.bin" --store "$store" --anchor "$ANCHOR" --update early >/dev/null 2>&1 ||
+	fail "quote does not verify with the early documents"
+"$KS" collateral fetch --store "$store" --pcs "$PCS_URL" --root-crl-url "$PCS_URL/IntelSGXRootCA.der" \
+	--anchor "$ANCHOR" --fmspc "${F[0]}" --retries 0 >/dev/null 2>&1 && fail "HTTPS without the PCS's CA was accepted"
+kill "$PCS_PID"
+PCS_URL=$PLAIN_URL PCS_PID=$PLAIN_PID ROOTCRL=$PCS_URL/IntelSGXRootCA.der
+ok "fetch over HTTPS with --pcs-ca (refused without it); early documents beside the standard ones"
+
 # 4. the key server: empty store, pcs_url
 "$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
 "$KS" policy-from-quote "$TMP/q.bin" | jq '{"default/luks/demo": .}' >"$TMP/policy.json"
@@ -139,6 +155,7 @@ else
 fi
 
 # refresh under load: the PKI is re-signed every ~1.2 s, the server refreshes every second
+[ -x "$LOAD" ] || make -s BUILD="$BUILD" "$LOAD" >/dev/null 2>&1
 if [ -x "$LOAD" ]; then
 	gen0=$(readlink "$TMP/srvstore/current")
 	(
@@ -161,6 +178,10 @@ if [ -x "$LOAD" ]; then
 else
 	echo "note: $LOAD not built (make $LOAD): refresh-under-load check skipped"
 fi
+
+grep -q "collateral: .* expires at .* and was not refreshed yet" "$TMP/srv.log" ||
+	fail "no expiry warning in the server log for the 5-day documents"
+ok "the server warns days before a document expires"
 
 # PCS down at first sight of FMSPC 50C06F000002: refused, clearly, within the bound
 kill "$PCS_PID"
