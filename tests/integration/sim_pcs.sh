@@ -183,8 +183,8 @@ expect_code "$TDX/qe/identity" 500
 expect_code "$TDX/qe/identity" 500
 expect_code "$TDX/qe/identity" 200
 kill -HUP "$PCS_PID"   # counts start again
-wait_for 50 test "$(curl -sS -o /dev/null -w '%{http_code}' "$PCS_URL$TDX/qe/identity")" = 500 ||
-	fail "SIGHUP did not reset the count"
+qe_is_500() { [ "$(curl -sS -o /dev/null -w '%{http_code}' "$PCS_URL$TDX/qe/identity")" = 500 ]; }
+wait_for 50 qe_is_500 || fail "SIGHUP did not reset the count"
 fault
 expect_code "$TDX/qe/identity" 200
 ok "#COUNT, SIGHUP, fault file emptied"
