@@ -14,6 +14,8 @@ SIM=$BUILD/tdx-sim
 KS=$BUILD/tdx-keyserver
 LOAD=$BUILD/bench/kbs_load
 for b in "$SIM" "$KS"; do [ -x "$b" ] || skip "$b not built"; done
+# (not part of `make all`: built here, as bench/kbs_flow.sh does)
+make -s BUILD="$BUILD" "$LOAD" >/dev/null 2>&1 || true
 [ -x "$LOAD" ] || skip "$LOAD not built (make $LOAD)"
 command -v jq >/dev/null || skip "jq absent"
 grep -q collateral_store src/server/ks_config.c 2>/dev/null || skip "key server without collateral_store"
