@@ -24,8 +24,11 @@ static void decode(const char *in, size_t len)
 			abort();
 		enc = malloc(3 * n + 1);
 		again = malloc(3 * n + 1);
-		for (size_t i = 0, o = 0; i <= n; i++)
-			o += i < n ? (size_t)sprintf(enc + o, "%%%02X", (uint8_t)out[i]) : 0;
+		if (!enc || !again)
+			abort();
+		enc[0] = '\0';
+		for (size_t i = 0, o = 0; i < n; i++)
+			o += (size_t)sprintf(enc + o, "%%%02X", (uint8_t)out[i]);
 		if (pcs_url_decode(enc, strlen(enc), again, &m) != 0)
 			abort();
 		/* every byte encoded: nothing is trimmed, the text comes back exactly */
