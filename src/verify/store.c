@@ -271,8 +271,8 @@ int vf_verify_store(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_q
 	}
 	if (plat)
 		*plat = pl;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		/* the second round re-reads `current`: the set may just have been installed,
+	for (int attempt = 0; attempt < 3; attempt++) {
+		/* later rounds re-read `current`: the set may just have been installed,
 		 * or an old generation removed under a lazy load */
 		r = ctx_snap(ctx, store, attempt > 0, &s);
 		if (r < 0)

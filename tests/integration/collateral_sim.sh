@@ -111,8 +111,18 @@ start_sim_pcs "$P" --tls-cert "$KE/server.pem" --tls-key "$KE/server.key" >/dev/
 "$KS" collateral fetch --store "$store" --pcs "$PCS_URL" --root-crl-url "$PCS_URL/IntelSGXRootCA.der" \
 	--anchor "$ANCHOR" --fmspc "${F[0]}" --retries 0 >/dev/null 2>&1 && fail "HTTPS without the PCS's CA was accepted"
 kill "$PCS_PID"
-PCS_URL=$PLAIN_URL PCS_PID=$PLAIN_PID ROOTCRL=$PCS_URL/IntelSGXRootCA.der
 ok "fetch over HTTPS with --pcs-ca (refused without it); early documents beside the standard ones"
+# a PCCS: root CA CRL from its /rootcacrl (hex text), found without --root-crl-url
+start_sim_pcs "$P" --pccs >/dev/null
+"$KS" collateral fetch --store "$TMP/pccs-store" --pcs "$PCS_URL/sgx/certification/v4/" --anchor "$ANCHOR" \
+	--fmspc "${F[1]}" >"$TMP/pccs.out" 2>"$TMP/pccs.err" || fail "fetch from a PCCS: $(cat "$TMP/pccs.err")"
+grep -q "^collateral: 5 installed, 0 unchanged, 0 refused, 0 unreachable" "$TMP/pccs.out" ||
+	fail "fetch from a PCCS: $(cat "$TMP/pccs.out")"
+"$KS" verify "$TMP/q1.bin" --store "$TMP/pccs-store" --anchor "$ANCHOR" >/dev/null 2>&1 ||
+	fail "quote of platform 1 does not verify from the PCCS's documents"
+kill "$PCS_PID"
+PCS_URL=$PLAIN_URL PCS_PID=$PLAIN_PID ROOTCRL=$PCS_URL/IntelSGXRootCA.der
+ok "fetch from a PCCS (base URL with /sgx/certification/v4/, root CA CRL as hex from /rootcacrl)"
 
 # 4. the key server: empty store, pcs_url
 "$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
