@@ -181,9 +181,16 @@ static void *refresh_main(void *arg)
 				: jittered_ms(srv->cfg.collateral_refresh_s);
 			retry_ms = retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : retry_ms * 2;
 		}
+		/* a document close to its nextUpdate: sooner than the period, but a source that
+		 * keeps serving the same old document is asked at most every 15 min */
 		due = due_in_s(srv);
-		if (due != INT64_MAX && due * 1000 < wait_ms)
-			wait_ms = due * 1000 > retry_ms ? due * 1000 : retry_ms;
+		if (due != INT64_MAX && due * 1000 < wait_ms) {
+			int64_t floor_ms = r == 0 ? 15 * 60 * 1000 : retry_ms;
+
+			if (floor_ms > wait_ms)
+				floor_ms = wait_ms;
+			wait_ms = due * 1000 > floor_ms ? due * 1000 : floor_ms;
+		}
 	}
 	return NULL;
 }

@@ -258,8 +258,10 @@ int vf_verify_store(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_q
 	const char *why = NULL;
 	int r;
 
-	if (!vf_store_is_store(store))
-		return vf_verify_parsed(ctx, quote, q, store, at, res);
+	if (!vf_store_is_store(store)) {
+		r = vf_verify_parsed(ctx, quote, q, store, at, res);
+		return r == -ENOENT ? -EIO : r; /* -ENOENT means a missing platform here */
+	}
 	r = vf_quote_platform(ctx, q, &pl, &why);
 	if (r == -ENOMEM)
 		return r;
@@ -269,8 +271,8 @@ int vf_verify_store(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_q
 	}
 	if (plat)
 		*plat = pl;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		/* the second round re-reads `current`: the set may just have been installed,
+	for (int attempt = 0; attempt < 3; attempt++) {
+		/* later rounds re-read `current`: the set may just have been installed,
 		 * or an old generation removed under a lazy load */
 		r = ctx_snap(ctx, store, attempt > 0, &s);
 		if (r < 0)

@@ -20,7 +20,8 @@
  * fsyncs it and swaps `current` with rename(2); readers resolve `current` once per load, so
  * they never see a half-written store. The two previous generations are kept for readers
  * still loading from them. A directory without `current` is read as a one-platform store in
- * the layout of ../shared/testdata/tdx/README.md (`--collateral DIR`).
+ * the layout of ../shared/testdata/tdx/README.md (`--collateral DIR`) when it holds
+ * tcb_info.json.
  *
  * The verifier picks the set for a quote by the FMSPC of its PCK certificate and the CN of
  * the PCK certificate's issuer ("Intel SGX PCK Platform CA" / "... Processor CA", exact
@@ -60,7 +61,8 @@ void vf_store_name_pck_crl(char *buf, size_t len, enum vf_pck_ca ca, bool chain)
 #define VF_STORE_CURRENT "current"
 #define VF_STORE_LOCK ".lock"
 
-/* True when dir is a store (has `current` or `.lock`), false for a one-directory collateral. */
+/* False for a one-directory collateral (tcb_info.json, no `current`), true otherwise (an
+ * empty or missing directory is a store nothing was installed in yet). */
 bool vf_store_is_store(const char *dir);
 /* Resolves STORE/current to the generation directory path (buf): 0 or negative errno. */
 int vf_store_resolve(const char *store, char *buf, size_t len);
@@ -73,8 +75,8 @@ int vf_quote_platform(struct vf_ctx *ctx, const struct tdx_quote *q, struct vf_p
 /* Verifies against the set of the quote's platform in the store (tcb_update: NULL =
  * standard). Returns 0 with *res filled; -ENOENT when the store has no TCB info for the
  * FMSPC or no CRL for the CA (*plat says which: fetch it, then call again); other negative
- * errno when the store cannot be read. A directory without `current` is verified as
- * vf_verify_parsed() does. plat may be NULL. */
+ * errno when the store cannot be read. A one-directory collateral is verified as
+ * vf_verify_parsed() does (its read errors are -EIO, never -ENOENT). plat may be NULL. */
 int vf_verify_store(struct vf_ctx *ctx, const uint8_t *quote, const struct tdx_quote *q,
 		    const char *store, const char *tcb_update, int64_t at, struct vf_result *res,
 		    struct vf_platform *plat);

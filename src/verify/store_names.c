@@ -60,9 +60,10 @@ bool vf_store_is_store(const char *dir)
 	snprintf(path, sizeof(path), "%s/" VF_STORE_CURRENT, dir);
 	if (lstat(path, &st) == 0)
 		return true;
-	/* a store nothing was installed in yet */
-	snprintf(path, sizeof(path), "%s/" VF_STORE_LOCK, dir);
-	return lstat(path, &st) == 0;
+	/* a one-directory collateral has its tcb_info.json; anything else (an empty or new
+	 * store) is a store nothing was installed in yet */
+	snprintf(path, sizeof(path), "%s/tcb_info.json", dir);
+	return lstat(path, &st) < 0;
 }
 
 int vf_store_resolve(const char *store, char *buf, size_t len)

@@ -36,6 +36,23 @@ static int path_join(char *out, size_t len, const char *a, const char *b)
 	return (size_t)snprintf(out, len, "%s/%s", a, b) >= len ? -ENAMETOOLONG : 0;
 }
 
+static void remove_tree(const char *dir);
+
+/* Under the lock no other writer runs: a staging directory left is a crashed writer's. */
+static void remove_stale_staging(const char *store)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(store);
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, ".staging-", 9) == 0 && path_join(path, sizeof(path), store, e->d_name) == 0)
+			remove_tree(path);
+	closedir(d);
+}
+
 int vf_store_begin(struct vf_ctx *ctx, const char *store, int64_t at, struct vf_store_txn **out)
 {
 	struct vf_store_txn *t = calloc(1, sizeof(*t));
@@ -65,6 +82,7 @@ int vf_store_begin(struct vf_ctx *ctx, const char *store, int64_t at, struct vf_
 		free(t);
 		return log_errno(r, "cannot lock collateral store %s (%s)", store, path);
 	}
+	remove_stale_staging(store);
 	r = vf_store_resolve(store, t->cur, sizeof(t->cur));
 	if (r == -ENOENT) {
 		t->cur[0] = '\0';

@@ -30,6 +30,15 @@ for f in build-fuzz/fuzz/fuzz_*; do
 			[ -f "$l" ] && head -c 24576 "$l" >"$work/seed-$(basename "$l")"
 		done
 	fi
+	# ... and the real PCS answers of pcs-extra the modes of fuzz_pcs (2 TCB info, 3 QE
+	# identity, 4 PCK CRL, 6 evaluation numbers)
+	if [ "$name" = fuzz_pcs ]; then
+		px=${TDX_TESTDATA:-../shared/testdata/tdx}/pcs-extra
+		for f in "$px"/*/tcb_info*.json; do [ -f "$f" ] && { printf '\002'; cat "$f"; } >"$work/seed-2-$(basename "$f")"; done
+		for f in "$px"/*/qe_identity.json; do [ -f "$f" ] && { printf '\003'; cat "$f"; } >"$work/seed-3-$(basename "$(dirname "$f")")"; done
+		for f in "$px"/*/pck_crl.*; do [ -f "$f" ] && { printf '\004'; cat "$f"; } >"$work/seed-4-$(basename "$(dirname "$f")")-$(basename "$f")"; done
+		for f in "$px"/tcbevaluationdatanumbers/*.json; do [ -f "$f" ] && { printf '\006'; cat "$f"; } >"$work/seed-6-$(basename "$f")"; done
+	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
 		"$work" $seeds >"build-fuzz/$name.log" 2>&1; then

@@ -98,6 +98,32 @@ rc=$?
 { [ $rc = 1 ] && grep -q '^EXPIRED' "$TMP/st.out"; } || fail "status after expiry: $(cat "$TMP/st.out")"
 ok "status: exit 1 inside the warning window and after expiry, 0 outside"
 
+# HTTPS with the operator's CA for the PCS (--pcs-ca), and the early update type
+PLAIN_URL=$PCS_URL PLAIN_PID=$PCS_PID
+start_sim_pcs "$P" --tls-cert "$KE/server.pem" --tls-key "$KE/server.key" >/dev/null
+"$SIM" pki "$P" --resign --update early --issue-date "$(iso $((NOW - 900)))" --tcb-eval 18 >/dev/null ||
+	fail "resign early"
+"$KS" collateral fetch --store "$store" --pcs "$PCS_URL" --pcs-ca "$KE/ca.pem" --root-crl-url "$PCS_URL/IntelSGXRootCA.der" \
+	--anchor "$ANCHOR" --update early --fmspc "${F[0]}" >"$TMP/tls.out" 2>"$TMP/tls.err" || fail "fetch over HTTPS: $(cat "$TMP/tls.err")"
+[ -s "$store/current/tcb_info-${F[0]}-early.json" ] || fail "no early TCB info stored"
+"$KS" verify "$TMP/q0.bin" --store "$store" --anchor "$ANCHOR" --update early >/dev/null 2>&1 ||
+	fail "quote does not verify with the early documents"
+"$KS" collateral fetch --store "$store" --pcs "$PCS_URL" --root-crl-url "$PCS_URL/IntelSGXRootCA.der" \
+	--anchor "$ANCHOR" --fmspc "${F[0]}" --retries 0 >/dev/null 2>&1 && fail "HTTPS without the PCS's CA was accepted"
+kill "$PCS_PID"
+ok "fetch over HTTPS with --pcs-ca (refused without it); early documents beside the standard ones"
+# a PCCS: root CA CRL from its /rootcacrl (hex text), found without --root-crl-url
+start_sim_pcs "$P" --pccs >/dev/null
+"$KS" collateral fetch --store "$TMP/pccs-store" --pcs "$PCS_URL/sgx/certification/v4/" --anchor "$ANCHOR" \
+	--fmspc "${F[1]}" >"$TMP/pccs.out" 2>"$TMP/pccs.err" || fail "fetch from a PCCS: $(cat "$TMP/pccs.err")"
+grep -q "^collateral: 5 installed, 0 unchanged, 0 refused, 0 unreachable" "$TMP/pccs.out" ||
+	fail "fetch from a PCCS: $(cat "$TMP/pccs.out")"
+"$KS" verify "$TMP/q1.bin" --store "$TMP/pccs-store" --anchor "$ANCHOR" >/dev/null 2>&1 ||
+	fail "quote of platform 1 does not verify from the PCCS's documents"
+kill "$PCS_PID"
+PCS_URL=$PLAIN_URL PCS_PID=$PLAIN_PID ROOTCRL=$PCS_URL/IntelSGXRootCA.der
+ok "fetch from a PCCS (base URL with /sgx/certification/v4/, root CA CRL as hex from /rootcacrl)"
+
 # 4. the key server: empty store, pcs_url
 "$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
 "$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json"
@@ -162,6 +188,10 @@ if [ -x "$LOAD" ]; then
 else
 	echo "note: $LOAD not built (make $LOAD): refresh-under-load check skipped"
 fi
+
+grep -q "collateral: .* expires at .* and was not refreshed yet" "$TMP/srv.log" ||
+	fail "no expiry warning in the server log for the 5-day documents"
+ok "the server warns days before a document expires"
 
 # PCS down at first sight of FMSPC 50C06F000002: refused, clearly, within the bound
 kill "$PCS_PID"

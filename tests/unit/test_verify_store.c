@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 static int64_t t_of(const char *s)
 {
@@ -254,6 +255,51 @@ static void test_store_pem_crl_stored_der(void **state)
 	vf_ctx_free(ctx);
 }
 
+/* Each accepted install is a new generation; the two before the newest are kept, older
+ * ones and a crashed writer's staging directory are removed; unchanged files are links. */
+static void test_store_generations(void **state)
+{
+	static const char *const crls[][3] = {
+		{ "processor", "processor_crl_2025-05-27T18-46-25Z", "2025-05-27T20:00:00Z" },
+		{ "processor", "processor_crl_2025-05-27T19-23-09Z", "2025-05-27T20:00:00Z" },
+		{ "platform", "platform_crl_2025-05-27T19-25-05Z", "2025-05-27T20:00:00Z" },
+		{ "processor", "processor_crl_2025-06-19T10-23-18Z", "2025-06-20T00:00:00Z" },
+	};
+	const char *base = testdata_tdx_dir();
+	char store[PATH_MAX - 256], a[PATH_MAX], b[PATH_MAX], cur[PATH_MAX];
+	struct stat st1, st2;
+	struct vf_ctx *ctx;
+
+	(void)state;
+	SKIP_WITHOUT_TESTDATA(base);
+	ctx = intel_ctx();
+	store_test_mkdtemp(store, sizeof(store));
+	snprintf(a, sizeof(a), "%s/.staging-999999", store);
+	assert_int_equal(mkdir(a, 0755), 0);
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(a, sizeof(a), "%s/pcs-extra/%s/pck_crl.der", base, crls[i][1]);
+		snprintf(b, sizeof(b), "%s/pcs-extra/%s/pck_crl_issuer_chain.pem", base, crls[i][1]);
+		assert_int_equal(store_test_put_file(ctx, store, t_of(crls[i][2]), VF_DOC_PCK_CRL, crls[i][0], a, b),
+				 VF_PUT_INSTALLED);
+	}
+	snprintf(a, sizeof(a), "%s/.staging-999999", store);
+	assert_int_equal(access(a, F_OK), -1);
+	assert_int_equal(vf_store_resolve(store, cur, sizeof(cur)), 0);
+	assert_non_null(strstr(cur, "gen-000004"));
+	snprintf(a, sizeof(a), "%s/gen-000001", store);
+	assert_int_equal(access(a, F_OK), -1);
+	snprintf(a, sizeof(a), "%s/gen-000002", store);
+	assert_int_equal(access(a, F_OK), 0);
+	/* the platform CRL of generation 3 is the same inode in generation 4 */
+	snprintf(a, sizeof(a), "%s/gen-000003/pck_crl-platform.der", store);
+	snprintf(b, sizeof(b), "%s/gen-000004/pck_crl-platform.der", store);
+	assert_int_equal(stat(a, &st1), 0);
+	assert_int_equal(stat(b, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	store_test_rmtree(store);
+	vf_ctx_free(ctx);
+}
+
 /* The signed TCB evaluation data numbers of 2025-05-27 (TDX: 19, 18, 17; SGX likewise). */
 static void test_eval_numbers(void **state)
 {
@@ -298,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_store_rollback),
 		cmocka_unit_test(test_store_pem_crl_stored_der),
 		cmocka_unit_test(test_eval_numbers),
+		cmocka_unit_test(test_store_generations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
