@@ -10,7 +10,7 @@ command -v systemd-analyze >/dev/null || skip "systemd-analyze absent"
 S=systemd/tdx-keyserver-collateral.service
 T=systemd/tdx-keyserver-collateral.timer
 for u in "$S" "$T"; do
-	sed "s|/usr/local/bin/tdx-keyserver|$PWD/$BUILD/tdx-keyserver|" "$u" >"$TMP/$(basename "$u")"
+	sed "s|/usr/sbin/tdx-keyserver|$PWD/$BUILD/tdx-keyserver|" "$u" >"$TMP/$(basename "$u")"
 done
 systemd-analyze verify "$TMP/$(basename "$S")" "$TMP/$(basename "$T")" >"$TMP/verify.log" 2>&1 ||
 	fail "systemd-analyze verify: $(cat "$TMP/verify.log")"
@@ -23,6 +23,6 @@ grep -qx "Persistent=true" "$T" || fail "timer not Persistent"
 grep -qx "WantedBy=timers.target" "$T" || fail "timer not installable"
 grep -qx "Type=oneshot" "$S" || fail "service not oneshot"
 grep -qx "EnvironmentFile=-/etc/tdx-keyserver/collateral.env" "$S" || fail "service without the optional environment file"
-grep -q "^ExecStart=/usr/local/bin/tdx-keyserver collateral fetch --store \${TDX_COLLATERAL_STORE} --pcs \${TDX_PCS_URL} \$TDX_COLLATERAL_ARGS$" "$S" ||
+grep -q "^ExecStart=/usr/sbin/tdx-keyserver collateral fetch --store \${TDX_COLLATERAL_STORE} --pcs \${TDX_PCS_URL} \$TDX_COLLATERAL_ARGS$" "$S" ||
 	fail "ExecStart is not 'collateral fetch' with the environment's arguments"
 ok "timer daily/randomized/persistent, service arguments from the environment"
