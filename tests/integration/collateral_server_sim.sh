@@ -36,7 +36,7 @@ start_sim_pcs "$P" --pccs --tls-cert "$KE/server.pem" --tls-key "$KE/server.key"
 	--fault-file "$TMP/faults" --access-log "$TMP/pcs.access" >/dev/null
 
 "$SIM" quote --pki "$P" --report-data "$(printf '%0128d' 0)" -o "$TMP/q.bin" || fail "quote"
-"$KS" policy-from-quote "$TMP/q.bin" | jq '{"default/luks/demo": .}' >"$TMP/policy.json"
+"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json"
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
 chmod 600 "$TMP/res/default/luks/demo"
