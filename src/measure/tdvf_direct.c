@@ -50,7 +50,8 @@ static size_t var_data(uint8_t *out, const uint8_t guid[16], const char *name, c
 		out[o] = (uint8_t)name[i];
 		out[o + 1] = 0;
 	}
-	memcpy(out + o, data, len);
+	if (len)
+		memcpy(out + o, data, len);
 	return o + len;
 }
 
