@@ -7,6 +7,8 @@
 #   cmdline; a kernel that is not allowed appending the allowed kernel's digest -> refused;
 #   the allowed boot with an extra RTMR2 event -> refused; no log -> refused;
 #   the new command line's reference values merged into the policy -> release.
+# A second resource is guarded by policy-from-quote --eventlog of the same simulated boot:
+# the boot is released, another command line refused, reference values merge into it.
 source "$(dirname "$0")/lib.bash"
 need_fuse
 command -v jq >/dev/null || skip "jq absent (make deps)"
@@ -57,11 +59,24 @@ rv=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmd
 	fail "reference-values"
 jq -n --argjson rv "$rv" --arg r0 "$rtmr0" '{"default/luks/root": ($rv + {"rtmr0": [$r0], "tcb_status": ["UpToDate"]})}' \
 	>"$TMP/policy.json"
+# A second resource guarded by what policy-from-quote --eventlog makes of the same boot
+# (a quote of the good boot's TD profile and its log): pinned layout, components named.
+"$SIM" eventlog --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$CMDLINE" --ccel-out "$TMP/ref.ccel" \
+	--td-out "$TMP/ref.td" || fail "tdx-sim eventlog"
+cmp -s "$TMP/ref.ccel" "$TMP/good.ccel" || fail "tdx-sim eventlog and mount wrote different logs"
+"$SIM" quote --pki "$TMP/pki" --td "$TMP/ref.td" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/ref.quote" ||
+	fail "tdx-sim quote"
+"$KS" policy-from-quote "$TMP/ref.quote" --eventlog "$TMP/ref.ccel" --resource default/luks/pfq >"$TMP/pfq.json" ||
+	fail "policy-from-quote --eventlog"
+jq -s '.[0] * .[1]' "$TMP/policy.json" "$TMP/pfq.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+[ "$(jq -r '.["default/luks/pfq"].kernel[0]' "$TMP/policy.json")" = "$kernel_digest" ] ||
+	fail "policy-from-quote names another kernel than reference-values: $(cat "$TMP/pfq.json")"
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom >"$TMP/res/default/luks/root" && chmod 600 "$TMP/res/default/luks/root"
+cp "$TMP/res/default/luks/root" "$TMP/res/default/luks/pfq"
 start_keyserver ks 0
 
-fetch() { # NAME [client options]: sets RC; stderr in $TMP/NAME.err
+fetch() { # NAME [client options]: sets RC; stderr in $TMP/NAME.err (resource: root unless given)
 	local name=$1
 	shift
 	"$TU" fetch --url "https://127.0.0.1:$SRV_PORT" --ca "$KE/ca.pem" --resource default/luks/root \
@@ -84,6 +99,11 @@ ok "the boot reference-values predicted is released"
 
 fetch newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel"
 refused newcmd "cmdline"
+fetch pfq-good --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel" --resource default/luks/pfq
+[ "$RC" = 0 ] || fail "policy-from-quote's policy refuses the boot it was made from: $(tail -n 1 "$TMP/ks.audit")"
+fetch pfq-newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel" --resource default/luks/pfq
+refused pfq-newcmd "cmdline"
+ok "policy-from-quote --eventlog of the simulated boot: same boot released, another cmdline refused"
 fetch evil --tsm-dir "$TMP/evil" --ccel "$TMP/evil.ccel"
 refused evil "not allowed"
 fetch extra --tsm-dir "$TMP/extra" --ccel "$TMP/extra.ccel"
@@ -95,8 +115,11 @@ refused nolog "no event log"
 # reloads it on SIGHUP: both boots are released.
 rv2=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$NEW_CMDLINE" --json) ||
 	fail "reference-values (new cmdline)"
-jq --argjson rv "$rv2" '.["default/luks/root"] |= (reduce ($rv | keys[]) as $k (.; .[$k] = ((.[$k] // []) + $rv[$k] | unique)))' \
-	"$TMP/policy.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+for res in root pfq; do
+	jq --argjson rv "$rv2" --arg r "default/luks/$res" \
+		'.[$r] |= (reduce ($rv | keys[]) as $k (.; .[$k] = ((.[$k] // []) + $rv[$k] | unique)))' \
+		"$TMP/policy.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+done
 [ "$(jq -r '.["default/luks/root"].cmdline | length' "$TMP/policy.json")" = 2 ] || fail "merge: $(cat "$TMP/policy.json")"
 # (the server says so: "reload: policies from FILE in force")
 kill -HUP "$SRV_PID" || fail "SIGHUP"
@@ -105,4 +128,6 @@ fetch newcmd2 --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel"
 [ "$RC" = 0 ] || fail "new command line not released after the merge (rc $RC): $(tail -n 3 "$TMP/newcmd2.err")"
 fetch good2 --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel"
 [ "$RC" = 0 ] || fail "old command line no longer released after the merge"
-ok "merged reference values: old and new command lines released"
+fetch pfq-newcmd2 --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel" --resource default/luks/pfq
+[ "$RC" = 0 ] || fail "policy-from-quote policy + merged reference values: new command line refused"
+ok "merged reference values: old and new command lines released (both policies)"
