@@ -291,11 +291,13 @@ static int default_layouts(struct vf_boot_policy *bp)
 
 int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *err, size_t elen)
 {
-	const struct digests *member[] = { [SLOT_KERNEL] = &bp->kernel, [SLOT_INITRD] = &bp->initrd,
-					   [SLOT_CMDLINE] = &bp->cmdline };
+	const struct digests *member[4];
 
 	if (!bp)
 		return 0;
+	member[SLOT_KERNEL] = &bp->kernel;
+	member[SLOT_INITRD] = &bp->initrd;
+	member[SLOT_CMDLINE] = &bp->cmdline;
 	bp->rtmr1_pinned = rtmr1_pinned;
 	if (!bp->explicit_layouts) {
 		/* The stub measures command line and initrd: without the kernel they prove nothing. */
