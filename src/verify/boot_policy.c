@@ -311,7 +311,9 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 			for (unsigned j = 0; j < bp->layouts[i].n[k]; j++) {
 				uint8_t kind = bp->layouts[i].s[k][j].kind;
 
-				if (kind != SLOT_DIGEST && !member[kind]->present && !(kind == SLOT_KERNEL && rtmr1_pinned))
+				/* a kernel in RTMR1 is pinned by rtmr1 too; in RTMR2 (grub, UKI) it is not */
+				if (kind != SLOT_DIGEST && !member[kind]->present &&
+				    !(kind == SLOT_KERNEL && k == 0 && rtmr1_pinned))
 					return perr(err, elen, "policy key \"boot_events\"[%u].rtmr%d names \"%s\" but the "
 						    "policy has no \"%s\" list", i, k + 1, slot_names[kind],
 						    kind == SLOT_CMDLINE ? "cmdline\" or \"cmdline_digest" : slot_names[kind]);
@@ -366,7 +368,7 @@ static int match_layout(const struct vf_boot_policy *bp, const struct layout *l,
 		s = &l->s[k][idx[k]];
 		switch (s->kind) {
 		case SLOT_KERNEL:
-			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && bp->rtmr1_pinned)) {
+			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && k == 0 && bp->rtmr1_pinned)) {
 				snprintf(reason, len, "kernel %s not allowed", hex);
 				return matched;
 			}

@@ -212,6 +212,9 @@ static void test_policy_errors(void **state)
 		"{\"kernel\":[],\"boot_events\":[{\"rtmr1\":[\"shim\"],\"rtmr2\":[]}]}",
 		"{\"kernel\":[],\"boot_events\":[]}",
 		"{\"kernel\":{}}",
+		/* rtmr1 pins a kernel in RTMR1, not one in RTMR2 (grub's file, a UKI section) */
+		"{\"rtmr1\":[\"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\"],"
+		"\"boot_events\":[{\"rtmr1\":[],\"rtmr2\":[\"kernel\"]}]}",
 	};
 	struct vf_policy *p = NULL;
 	char err[256];
