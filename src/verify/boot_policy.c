@@ -121,7 +121,10 @@ static int parse_digests(struct digests *d, const char *key, json_object *v, cha
 
 /* A command line as the boot measures it (measured-boot.md §4.2, §5.2-§5.3): the EFI stub
  * hashes LoadOptions as UTF-16LE with the NUL (OVMF direct boot) or without it (grub);
- * grub's kernel_cmdline event hashes the ASCII text. */
+ * grub's kernel_cmdline event hashes the ASCII text. The event type does not say which (it
+ * is not measured), so all three are accepted at a cmdline position; the only other reading
+ * of those bytes is LoadOptions holding the ASCII bytes, i.e. a command line of CJK
+ * characters the kernel does not understand, not a way to pass other parameters. */
 static int add_cmdline(struct digests *d, const char *s, size_t n)
 {
 	uint8_t *u16 = calloc(n + 1, 2), md[TDX_MR_LEN];
