@@ -204,7 +204,7 @@ static void test_policy_errors(void **state)
 {
 	static const char *const bad[] = {
 		"{\"cmdline\":[\"quiet\"]}",                   /* without the kernel */
-		"{\"initrd\":[\"" "00" "\"]}",
+		"{\"initrd\":[\"00\"]}",
 		"{\"kernel\":[\"abc\"]}",
 		"{\"kernel\":[],\"cmdline\":[\"tab\\u0001\"]}",
 		"{\"kernel\":[],\"boot_events\":[{\"rtmr1\":[\"kernel\"],\"rtmr2\":[\"initrd\"]}]}",
@@ -213,8 +213,8 @@ static void test_policy_errors(void **state)
 		"{\"kernel\":[],\"boot_events\":[]}",
 		"{\"kernel\":{}}",
 		/* rtmr1 pins a kernel in RTMR1, not one in RTMR2 (grub's file, a UKI section) */
-		"{\"rtmr1\":[\"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\"],"
-		"\"boot_events\":[{\"rtmr1\":[],\"rtmr2\":[\"kernel\"]}]}",
+		("{\"rtmr1\":[\"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\"],"
+		 "\"boot_events\":[{\"rtmr1\":[],\"rtmr2\":[\"kernel\"]}]}"),
 	};
 	struct vf_policy *p = NULL;
 	char err[256];
