@@ -18,7 +18,7 @@ static const struct {
 	  "verify QUOTE --collateral DIR [--at RFC3339] [--anchor FILE] [--json]\n"
 	  "        DCAP-verify a TDX quote offline (exit 0 ok, 1 rejected, 2 usage/IO)" },
 	{ "policy-from-quote", ks_policy_from_quote,
-	  "policy-from-quote QUOTE [--resource REPO/TYPE/TAG] [--pin-module]\n"
+	  "policy-from-quote QUOTE [--eventlog LOG] [--resource REPO/TYPE/TAG] [--pin-module]\n"
 	  "        print a policy file pinned to the TD of this quote" },
 	{ "reference-values", ks_reference_values,
 	  "reference-values --kernel FILE [--initrd FILE] [--cmdline STRING] [--firmware CLASS] [--json]\n"

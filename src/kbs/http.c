@@ -91,8 +91,10 @@ void kbs_response_free(struct kbs_response *r)
 
 static void decode_error_variant(struct kbs_response *r)
 {
-	if (r->status != 200 && r->body)
+	if (r->status != 200 && r->body) {
 		kbs_parse_error_variant(r->body, r->variant, sizeof(r->variant));
+		kbs_parse_error_detail(r->body, r->detail, sizeof(r->detail));
+	}
 }
 
 static int map_curl_error(CURLcode rc)

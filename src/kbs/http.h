@@ -21,6 +21,7 @@ struct kbs_response {
 	char *body;        /* NUL-terminated, malloc'd; NULL when empty */
 	size_t len;
 	char variant[48];  /* KBS error variant (suffix of "type"), "" if none */
+	char detail[256];  /* its "detail" (printable ASCII, cut), "" if none */
 	char curl_error[256];
 };
 

@@ -49,6 +49,9 @@ static int request(struct kbs_http *h, const char *url, const char *body, long t
 	}
 	res->status = resp->status;
 	snprintf(res->variant, sizeof(res->variant), "%s", resp->variant);
+	/* The server's reason (a policy denial names the component) for the attempt's line. */
+	if (resp->status != 200 && resp->detail[0])
+		snprintf(res->detail, sizeof(res->detail), "%s", resp->detail);
 	if (resp->status == 200)
 		return 0;
 	return resp->status == 401 ? -EACCES : resp->status == 404 ? -ENOENT :

@@ -59,6 +59,27 @@ int kbs_parse_challenge(const char *body, char nonce[KBS_NONCE_MAX + 1], enum kb
 	return 0;
 }
 
+void kbs_parse_error_detail(const char *body, char *detail, size_t size)
+{
+	_cleanup_(json_putp) json_object *obj = json_tokener_parse(body);
+	json_object *type, *d;
+	const char *t, *s;
+	size_t n = 0;
+
+	if (!size)
+		return;
+	detail[0] = '\0';
+	if (!obj || !json_object_object_get_ex(obj, "type", &type) || !(t = json_object_get_string(type)) ||
+	    strncmp(t, KBS_ERROR_PREFIX, strlen(KBS_ERROR_PREFIX)) != 0 ||
+	    !json_object_object_get_ex(obj, "detail", &d) || !json_object_is_type(d, json_type_string))
+		return;
+	/* It goes into log lines: no control characters from the network. */
+	s = json_object_get_string(d);
+	for (int len = json_object_get_string_len(d); n + 1 < size && (int)n < len; n++)
+		detail[n] = s[n] >= 0x20 && s[n] < 0x7f ? s[n] : '?';
+	detail[n] = '\0';
+}
+
 void kbs_parse_error_variant(const char *body, char *variant, size_t size)
 {
 	_cleanup_(json_putp) json_object *obj = json_tokener_parse(body);

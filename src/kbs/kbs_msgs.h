@@ -25,3 +25,6 @@ int kbs_parse_challenge(const char *body, char nonce[KBS_NONCE_MAX + 1], enum kb
  * containers/kbs/errors/VARIANT", ...} into variant (truncated to size), "" when the body
  * is not such an error. */
 void kbs_parse_error_variant(const char *body, char *variant, size_t size);
+/* Its "detail" text (the key server's reason, e.g. which boot component a policy refused),
+ * printable ASCII only (others as '?'), truncated to size; "" when there is none. */
+void kbs_parse_error_detail(const char *body, char *detail, size_t size);

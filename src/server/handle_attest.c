@@ -3,6 +3,7 @@
  * failed" (kbs-protocol.md §12.2), the operator sees the precise reason. */
 #include "audit.h"
 #include "b64_ossl.h"
+#include "collateral_grace.h"
 #include "handler.h"
 #include "kbs_error.h"
 #include "runtime_data_check.h"
@@ -141,13 +142,16 @@ static void refuse(struct ks_server *srv, const struct ks_request *req, struct k
 	ks_reply_error(rep, KBS_ERR_ATTESTATION, attest_failed);
 }
 
-static int64_t verification_time(const struct ks_server *srv)
+/* The {"token":...} reply; out of memory = 500 without a body (ks_reply_json). */
+static void reply_token(struct ks_reply *rep, const char *token)
 {
-	int64_t t;
+	char body[KS_TOKEN_MAX + 16], *copy;
+	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
 
-	if (srv->test_time && vf_parse_time(srv->test_time, &t) == 0)
-		return t;
-	return (int64_t)time(NULL);
+	copy = n > 0 && (size_t)n < sizeof(body) ? strdup(body) : NULL;
+	if (!copy)
+		log_errno(-ENOMEM, "attest: the token reply");
+	ks_reply_json(rep, 200, copy, copy ? (size_t)n : 0);
 }
 
 void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
@@ -160,8 +164,9 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	struct vf_result res;
 	struct tdx_quote q;
 	uint8_t id[KS_SESSION_ID_LEN];
-	char reason[320], token[KS_TOKEN_MAX], body[KS_TOKEN_MAX + 16], boot[VF_BOOT_CMDLINE_MAX + 320];
+	char reason[320], token[KS_TOKEN_MAX], expired[32], boot[VF_BOOT_CMDLINE_MAX + 320];
 	const char *why = NULL;
+	int64_t graced;
 	size_t qlen;
 	int r;
 
@@ -175,8 +180,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 		 * re-issuing it from the stored claims is equivalent and keeps sessions small. */
 		if (ks_token_issue(srv->token_key, s.id, &s.claims, (s.expires_ms - mono_ms()) / 1000, token, sizeof(token)) < 0)
 			return refuse(srv, req, rep, "token_error", &s.claims.verified.td, (int)s.claims.verified.tcb_status);
-		int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
-		ks_reply_json(rep, 200, strdup(body), (size_t)n);
+		reply_token(rep, token);
 		ks_set_cookie(rep, &s);
 		return;
 	}
@@ -196,7 +200,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	/* The cheap binding check first: a valid quote for another session proves nothing. */
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
-	r = vf_verify_parsed(srv->verifier, quote, &q, srv->cfg.collateral_dir, verification_time(srv), &res);
+	r = ks_verify_quote(srv, quote, &q, &res, &graced);
 	if (r < 0) {
 		log_errno(r, "attest: cannot verify: collateral in %s unusable", srv->cfg.collateral_dir);
 		return refuse(srv, req, rep, "verifier_error: collateral unavailable", &q.td, -1);
@@ -221,8 +225,13 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	}
 	if (ks_session_attest(srv->sessions, id, &claims) < 0)
 		return refuse(srv, req, rep, "session expired during verification", &q.td, (int)res.tcb_status);
-	audit_boot(srv, req, "attested", NULL, &q.td, (int)res.tcb_status, boot);
-	int n = snprintf(body, sizeof(body), "{\"token\":\"%s\"}", token);
-	ks_reply_json(rep, 200, strdup(body), (size_t)n);
+	if (graced) {
+		vf_format_time(graced, expired, sizeof(expired));
+		snprintf(reason, sizeof(reason), "collateral_grace: collateral in %s expired at %s, accepted "
+			 "within collateral_grace_s=%u", srv->cfg.collateral_dir, expired, srv->cfg.collateral_grace_s);
+		log_warn("attest from %s: %s: refresh the collateral", req->peer, reason);
+	}
+	audit_boot(srv, req, "attested", graced ? reason : NULL, &q.td, (int)res.tcb_status, boot);
+	reply_token(rep, token);
 	ks_set_cookie(rep, &s);
 }

@@ -87,10 +87,14 @@ void ks_handle_auth(struct ks_server *srv, const struct ks_request *req, struct 
 		return;
 	}
 	int n = snprintf(body, sizeof(body), "{\"nonce\":\"%s\",\"extra-params\":\"\"}", s.nonce);
-	ks_reply_json(rep, 200, strdup(body), (size_t)n);
-	if (!rep->body) {
+	char *copy = strdup(body);
+
+	if (!copy) {
+		/* no cookie without its nonce: the session stays unused and expires */
+		log_errno(-ENOMEM, "auth: the challenge reply");
 		ks_reply_error(rep, KBS_ERR_ATTESTATION, "Attestation error: out of memory");
 		return;
 	}
+	ks_reply_json(rep, 200, copy, (size_t)n);
 	ks_set_cookie(rep, &s);
 }

@@ -19,13 +19,15 @@
 #include <string.h>
 #include <strings.h>
 
-static void audit(struct ks_server *srv, const struct ks_request *req, const char *resource,
+/* session: the session the request was decided on (hex), else NULL (the cookie is
+ * logged as audit.h shows it, never raw). */
+static void audit(struct ks_server *srv, const struct ks_request *req, const char *resource, const char *session,
 		  const struct ks_claims *c, const char *decision, const char *reason, int *err)
 {
 	char mr_td[2 * TDX_MR_LEN + 1], boot[VF_BOOT_CMDLINE_MAX + 320];
 	struct ks_audit_event ev = {
-		.peer = req->peer, .session = req->cookie, .event = "resource", .resource = resource,
-		.decision = decision, .reason = reason,
+		.peer = req->peer, .session = session ? session : req->cookie, .event = "resource",
+		.resource = resource, .decision = decision, .reason = reason,
 	};
 
 	if (c) {
@@ -41,7 +43,8 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 /* Claims of the caller: its attested session, named by the cookie or else by a valid
  * Bearer token. Either way they are the session's stored claims (../verify/claims.h), so
  * both paths decide alike on every policy member. */
-static int find_claims(struct ks_server *srv, const struct ks_request *req, struct ks_claims *c, const char **why)
+static int find_claims(struct ks_server *srv, const struct ks_request *req, struct ks_claims *c,
+		       char session[KS_SESSION_ID_HEX], const char **why)
 {
 	uint8_t id[KS_SESSION_ID_LEN];
 	struct ks_session s;
@@ -50,6 +53,7 @@ static int find_claims(struct ks_server *srv, const struct ks_request *req, stru
 	if (req->cookie && ks_session_id_parse(req->cookie, strlen(req->cookie), id) == 0 &&
 	    ks_session_get(srv->sessions, id, &s) == 0 && s.state == KS_SESSION_ATTESTED) {
 		*c = s.claims;
+		hex_encode(id, KS_SESSION_ID_LEN, session);
 		return 0;
 	}
 	if (req->authorization && strncasecmp(req->authorization, "Bearer ", 7) == 0) {
@@ -67,6 +71,7 @@ static int find_claims(struct ks_server *srv, const struct ks_request *req, stru
 			return KBS_ERR_TOKEN_VERIFIER;
 		}
 		*c = s.claims;
+		hex_encode(id, KS_SESSION_ID_LEN, session);
 		return 0;
 	}
 	*why = "no attested session and no bearer token";
@@ -79,19 +84,19 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 	_cleanup_resource_ struct secret data = { 0 };
 	struct ks_claims c;
 	struct ks_tee_pubkey key;
-	char reason[320], *jwe = NULL;
+	char reason[320], sid[KS_SESSION_ID_HEX], *jwe = NULL;
 	const char *why = NULL;
 	size_t len;
 	int e, r, aerr;
 
-	e = find_claims(srv, req, &c, &why);
+	e = find_claims(srv, req, &c, sid, &why);
 	if (e) {
-		audit(srv, req, resource, NULL, "refuse", why, &aerr);
+		audit(srv, req, resource, NULL, NULL, "refuse", why, &aerr);
 		return ks_reply_error(rep, e, e == KBS_ERR_TOKEN_NOT_FOUND ? "Attestation Token not found" : "Token Verifier error");
 	}
 	r = ks_server_check_policy(srv, resource, &c, reason, sizeof(reason));
 	if (r < 0) {
-		audit(srv, req, resource, &c, "refuse", reason, &aerr);
+		audit(srv, req, resource, sid, &c, "refuse", reason, &aerr);
 		/* No policy = not a resource this server releases: Trustee's "missing resource". */
 		if (r == -ENOENT)
 			return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");
@@ -104,7 +109,7 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 	}
 	r = ks_resource_read(srv->cfg.resources_dir, resource, &data);
 	if (r < 0) {
-		audit(srv, req, resource, &c, "refuse", r == -ENOENT ? "resource not found" : "resource unreadable", &aerr);
+		audit(srv, req, resource, sid, &c, "refuse", r == -ENOENT ? "resource not found" : "resource unreadable", &aerr);
 		if (r != -ENOENT)
 			log_errno(r, "resource %s: reading from %s", resource, srv->cfg.resources_dir);
 		return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");
@@ -113,10 +118,10 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 	memcpy(key.y, c.tee_y, 32);
 	r = ks_jwe_encrypt(&key, data.data, data.len, &jwe, &len);
 	if (r < 0) {
-		audit(srv, req, resource, &c, "refuse", "jwe_error: tee-pubkey unusable", &aerr);
+		audit(srv, req, resource, sid, &c, "refuse", "jwe_error: tee-pubkey unusable", &aerr);
 		return ks_reply_error(rep, KBS_ERR_JWE, "JWE failed");
 	}
-	audit(srv, req, resource, &c, "release", NULL, &aerr);
+	audit(srv, req, resource, sid, &c, "release", NULL, &aerr);
 	if (aerr < 0) {
 		free(jwe);
 		return ks_reply_error(rep, KBS_ERR_PLUGIN_INTERNAL, "Plugin internal error");

@@ -39,9 +39,12 @@ json_object *ks_json_parse(const char *text, size_t len)
 
 void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len)
 {
-	rep->status = status;
+	/* A body that could not be allocated (a caller's strdup() under memory pressure) is a
+	 * 500 with nothing in it: never a length without its bytes, which the HTTP layer
+	 * would send from wherever body pointed. */
+	rep->status = body ? status : 500;
 	rep->body = body;
-	rep->len = len;
+	rep->len = body ? len : 0;
 }
 
 void ks_reply_error(struct ks_reply *rep, int e, const char *detail)
@@ -60,7 +63,7 @@ void ks_handle(struct ks_server *srv, const struct ks_request *req, struct ks_re
 	memset(rep, 0, sizeof(*rep));
 	if (strcmp(req->path, "/healthz") == 0) {
 		char *ok = strdup("{\"status\":\"ok\"}");
-		ks_reply_json(rep, ok ? 200 : 500, ok, ok ? strlen(ok) : 0);
+		ks_reply_json(rep, 200, ok, ok ? strlen(ok) : 0);
 		return;
 	}
 	if (strncmp(req->path, KBS_PREFIX, strlen(KBS_PREFIX)) != 0) {

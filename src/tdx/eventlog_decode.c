@@ -436,7 +436,7 @@ int ccel_decode(const struct ccel_log *log, ccel_sha384_fn h, struct ccel_decode
 {
 	const uint8_t *linux_arg = NULL, *initrd_arg = NULL;
 	size_t linux_len = 0, initrd_len = 0, last_image = (size_t)-1;
-	bool kernel_seen = false, uki = false;
+	bool kernel_seen = false, uki_linux = false;
 
 	for (size_t i = 0; i < log->n; i++) {
 		const struct ccel_event *e = &log->ev[i];
@@ -445,11 +445,10 @@ int ccel_decode(const struct ccel_log *log, ccel_sha384_fn h, struct ccel_decode
 
 		if (r < 0)
 			return r;
-		if (d->kind == CCEL_UKI_NAME)
-			uki = true;
 		/* systemd-stub loads the UKI's .linux with LoadImage after measuring its sections. */
-		if (d->kind == CCEL_IMAGE && e->mr == 2 && uki && !kernel_seen) {
+		if (d->kind == CCEL_IMAGE && e->mr == 2 && uki_linux) {
 			relabel_kernel(d);
+			uki_linux = false;
 		}
 		if (d->kind == CCEL_KERNEL)
 			kernel_seen = true;
@@ -465,6 +464,18 @@ int ccel_decode(const struct ccel_log *log, ccel_sha384_fn h, struct ccel_decode
 			    log->ev[j].data_len != e->data_len || memcmp(log->ev[j].data, e->data, e->data_len) != 0)) {
 				d->kind = CCEL_OTHER;
 				snprintf(d->desc, sizeof(d->desc), "EV_IPL (UTF-16 text)");
+			}
+			/* The sections that are the boot's components (measured-boot.md §6). */
+			if (d->kind == CCEL_UKI_DATA && !strcmp(d->desc, "UKI section .linux")) {
+				d->kind = CCEL_KERNEL;
+				uki_linux = kernel_seen = true;
+				snprintf(d->desc, sizeof(d->desc), "kernel (UKI section .linux)");
+			} else if (d->kind == CCEL_UKI_DATA && !strcmp(d->desc, "UKI section .initrd")) {
+				d->kind = CCEL_INITRD;
+				snprintf(d->desc, sizeof(d->desc), "initrd (UKI section .initrd)");
+			} else if (d->kind == CCEL_UKI_DATA && !strcmp(d->desc, "UKI section .cmdline")) {
+				d->kind = CCEL_CMDLINE;
+				snprintf(d->desc, sizeof(d->desc), "cmdline (UKI section .cmdline)");
 			}
 		}
 		/* grub's `linux X` / `initrd X` name the file events that follow. */
@@ -485,7 +496,8 @@ int ccel_decode(const struct ccel_log *log, ccel_sha384_fn h, struct ccel_decode
 			initrd_arg = NULL;
 		}
 		/* Disk boot: the kernel stub's tags say the last image loaded was the kernel. */
-		if ((d->kind == CCEL_CMDLINE || d->kind == CCEL_INITRD) && !kernel_seen && last_image != (size_t)-1) {
+		if ((d->kind == CCEL_CMDLINE || d->kind == CCEL_INITRD) && e->type == EV_EVENT_TAG && !kernel_seen &&
+		    last_image != (size_t)-1) {
 			relabel_kernel(&out[last_image]);
 			kernel_seen = true;
 		}

@@ -121,7 +121,10 @@ static int parse_digests(struct digests *d, const char *key, json_object *v, cha
 
 /* A command line as the boot measures it (measured-boot.md §4.2, §5.2-§5.3): the EFI stub
  * hashes LoadOptions as UTF-16LE with the NUL (OVMF direct boot) or without it (grub);
- * grub's kernel_cmdline event hashes the ASCII text. */
+ * grub's kernel_cmdline event hashes the ASCII text. The event type does not say which (it
+ * is not measured), so all three are accepted at a cmdline position; the only other reading
+ * of those bytes is LoadOptions holding the ASCII bytes, i.e. a command line of CJK
+ * characters the kernel does not understand, not a way to pass other parameters. */
 static int add_cmdline(struct digests *d, const char *s, size_t n)
 {
 	uint8_t *u16 = calloc(n + 1, 2), md[TDX_MR_LEN];
@@ -291,11 +294,13 @@ static int default_layouts(struct vf_boot_policy *bp)
 
 int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *err, size_t elen)
 {
-	const struct digests *member[] = { [SLOT_KERNEL] = &bp->kernel, [SLOT_INITRD] = &bp->initrd,
-					   [SLOT_CMDLINE] = &bp->cmdline };
+	const struct digests *member[4];
 
 	if (!bp)
 		return 0;
+	member[SLOT_KERNEL] = &bp->kernel;
+	member[SLOT_INITRD] = &bp->initrd;
+	member[SLOT_CMDLINE] = &bp->cmdline;
 	bp->rtmr1_pinned = rtmr1_pinned;
 	if (!bp->explicit_layouts) {
 		/* The stub measures command line and initrd: without the kernel they prove nothing. */
@@ -309,7 +314,9 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 			for (unsigned j = 0; j < bp->layouts[i].n[k]; j++) {
 				uint8_t kind = bp->layouts[i].s[k][j].kind;
 
-				if (kind != SLOT_DIGEST && !member[kind]->present && !(kind == SLOT_KERNEL && rtmr1_pinned))
+				/* a kernel in RTMR1 is pinned by rtmr1 too; in RTMR2 (grub, UKI) it is not */
+				if (kind != SLOT_DIGEST && !member[kind]->present &&
+				    !(kind == SLOT_KERNEL && k == 0 && rtmr1_pinned))
 					return perr(err, elen, "policy key \"boot_events\"[%u].rtmr%d names \"%s\" but the "
 						    "policy has no \"%s\" list", i, k + 1, slot_names[kind],
 						    kind == SLOT_CMDLINE ? "cmdline\" or \"cmdline_digest" : slot_names[kind]);
@@ -364,7 +371,7 @@ static int match_layout(const struct vf_boot_policy *bp, const struct layout *l,
 		s = &l->s[k][idx[k]];
 		switch (s->kind) {
 		case SLOT_KERNEL:
-			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && bp->rtmr1_pinned)) {
+			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && k == 0 && bp->rtmr1_pinned)) {
 				snprintf(reason, len, "kernel %s not allowed", hex);
 				return matched;
 			}

@@ -1,10 +1,16 @@
 /* libFuzzer target: the event log parser, replay, decoder and the inspect rendering on
- * arbitrary bytes. Checks the parser's promises: every record lies inside the input, in
- * order, and the log ends inside it; descriptions are terminated. */
+ * arbitrary bytes, and the key server's side: boot facts from a log that replays to its
+ * quote, a policy pinned from them (policy-from-quote --eventlog), which must parse and
+ * allow the same facts. Checks the parser's promises: every record lies inside the input,
+ * in order, and the log ends inside it; descriptions are terminated. */
 #include "common/log.h"
 #include "tdx/eventlog.h"
 #include "tdx/eventlog_decode.h"
 #include "tdx/eventlog_inspect.h"
+#include "verify/boot_facts.h"
+#include "verify/boot_policy.h"
+#include "verify/policy.h"
+#include "verify/sha384.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,35 @@ static void check_log(const uint8_t *data, size_t size, const struct ccel_log *l
 	}
 }
 
+/* The server's path: facts of a TD whose quote has the log's RTMRs; a policy made from
+ * them must load and allow them. */
+static void server_side(const uint8_t *data, size_t size, const uint8_t rtmr[4][48])
+{
+	static struct vf_claims c;
+	struct vf_policy *p = NULL;
+	json_object *o;
+	const char *text;
+	char reason[320];
+
+	memset(&c, 0, sizeof(c));
+	memcpy(c.td.rtmr, rtmr, sizeof(c.td.rtmr));
+	c.tcb_status = VF_TCB_UP_TO_DATE;
+	if (vf_boot_facts_from_log(data, size, &c.td, &c.boot, reason, sizeof(reason)) != 0)
+		abort(); /* it parsed and replayed above */
+	vf_boot_facts_summary(&c.boot, reason, sizeof(reason));
+	o = json_object_new_object();
+	if (!o || vf_boot_policy_from_facts(&c.boot, o) != 0) {
+		json_object_put(o);
+		return; /* out of memory, or more events than the facts keep */
+	}
+	text = json_object_to_json_string(o);
+	if (vf_policy_parse(text, strlen(text), &p, reason, sizeof(reason)) != 0 ||
+	    !vf_policy_eval(p, &c, reason, sizeof(reason)))
+		abort();
+	vf_policy_free(p);
+	json_object_put(o);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ccel_log log;
@@ -53,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	free(d);
 	ccel_log_free(&log);
+	server_side(data, size, rtmr);
 	/* The operator view renders the same input, compared with a zero quote. */
 	if (ccel_inspect(data, size, &td, &obj, &match) == 0)
 		json_object_put(obj);

@@ -2,7 +2,7 @@
  * (src/kbs/kbs_msgs.c). The first byte chooses:
  *   0  one response header line (kbs_parse_cookie_header), given without a NUL
  *   1  the /auth challenge body (kbs_parse_challenge)
- *   2  an error body (kbs_parse_error_variant)
+ *   2  an error body (kbs_parse_error_variant, kbs_parse_error_detail)
  * and the promises of kbs_msgs.h are checked on every input. */
 #include "kbs/kbs_msgs.h"
 
@@ -65,6 +65,18 @@ static void error_variant(const char *body)
 	len = strnlen(variant, sizeof(variant));
 	if (len == sizeof(variant))
 		abort(); /* always terminated */
+	{
+		char detail[64];
+
+		memset(detail, 'Z', sizeof(detail));
+		kbs_parse_error_detail(body, detail, sizeof(detail));
+		len = strnlen(detail, sizeof(detail));
+		if (len == sizeof(detail))
+			abort();
+		for (size_t i = 0; i < len; i++)
+			if (detail[i] < 0x20 || detail[i] > 0x7e)
+				abort(); /* printable only */
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -9,7 +9,9 @@
  *   flags & 32  Authorization = "Bearer <valid token>" followed by AUTHORIZATION
  * Invariants checked on every reply: a status and a NUL-terminated body of the stated
  * length; a 200 only for /healthz, /auth, /attest or a resource, and a Set-Cookie only on
- * /auth and /attest; the resource bytes never appear in clear. */
+ * /auth and /attest; the resource bytes never appear in clear; every new audit line is
+ * strict JSON in valid UTF-8, under 4 KB, with a session that is null, 32 hex digits or
+ * "invalid:" + 16 hex digits (never the cookie). */
 #include "common/log.h"
 #include "kbs/b64.h"
 #include "kbs/ec_key.h"
@@ -35,6 +37,8 @@ static const char secret_text[] = "ZnV6ei1zZXJ2ZXItcmVzb3VyY2UtMzItYnl0ZXMhISE="
 static struct ks_server srv;
 static char attested_cookie[33];
 static char bearer_prefix[4200];
+static char audit_path[600];
+static off_t audit_seen;
 
 static void quiet(enum log_level lvl, const char *line, void *ctx) { (void)lvl; (void)line; (void)ctx; }
 
@@ -141,11 +145,12 @@ static void setup(void)
 	put(dir, "res/default/luks/demo", secret_text, 0600);
 	if (asprintf(&cfg, "{\"tls_cert\":\"x.pem\",\"tls_key\":\"x.key\",\"resources_dir\":\"res\","
 		     "\"policy_file\":\"policy.json\",\"collateral_dir\":\"pki/collateral\","
-		     "\"trust_anchor\":\"pki/collateral/root_ca.pem\",\"audit_log\":\"/dev/null\","
+		     "\"trust_anchor\":\"pki/collateral/root_ca.pem\",\"audit_log\":\"audit.log\","
 		     "\"max_sessions\":256}") < 0)
 		die("config");
 	put(dir, "config.json", cfg, 0600);
 	free(cfg);
+	snprintf(audit_path, sizeof(audit_path), "%s/audit.log", dir);
 	snprintf(path, sizeof(path), "%s/config.json", dir);
 	if (ks_config_load(path, &c) < 0 || ks_server_init(&srv, &c) < 0)
 		die("server");
@@ -156,6 +161,50 @@ static void setup(void)
 	snprintf(path, sizeof(path), "rm -rf '%s/pki' '%s/config.json'", dir, dir);
 	if (system(path) != 0)
 		die("cleanup");
+}
+
+static bool hex_only(const char *s, size_t n)
+{
+	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
+}
+
+/* The audit lines written since the last call (audit.h's guarantees). */
+static void check_audit(void)
+{
+	FILE *f = fopen(audit_path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f || fseeko(f, audit_seen, SEEK_SET) != 0)
+		abort();
+	while ((n = getline(&line, &cap, f)) > 0) {
+		json_tokener *tok = json_tokener_new();
+		json_object *o, *v;
+		const char *sess;
+
+		if (!tok || line[n - 1] != '\n' || n > 4096)
+			abort();
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+		o = json_tokener_parse_ex(tok, line, (int)n - 1);
+		if (!o || !json_object_is_type(o, json_type_object) || json_tokener_get_parse_end(tok) != (size_t)n - 1)
+			abort();
+		if (json_object_object_get_ex(o, "session", &v) && v) {
+			sess = json_object_get_string(v);
+			if (!hex_only(sess, 32) && !(strncmp(sess, "invalid:", 8) == 0 && hex_only(sess + 8, 16)))
+				abort();
+		}
+		json_object_put(o);
+		json_tokener_free(tok);
+		audit_seen += n;
+	}
+	free(line);
+	fclose(f);
+	if (audit_seen > (1 << 20)) { /* keep the file small over a long run */
+		if (truncate(audit_path, 0) < 0)
+			abort();
+		audit_seen = 0;
+	}
 }
 
 /* The next '\n'-terminated field of [*p, end) as a malloc'd string. */
@@ -237,6 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rep.set_cookie[0] && strcmp(path, "/kbs/v0/auth") != 0 && strcmp(path, "/kbs/v0/attest") != 0)
 		abort();
 	free(rep.body);
+	check_audit();
 	free(bearer);
 	free(path);
 	free(cookie);

@@ -89,6 +89,9 @@ fetch new-policy --ccel "$LOG" --resource default/luks/boot --timeout 3
 [ "$RC" = 1 ] || fail "after reload: rc $RC"
 audit_last | jq -e --arg k "$KERNEL" '.decision == "refuse" and .reason == "kernel " + $k + " not allowed"' \
 	>/dev/null || fail "kernel denial audit: $(audit_last)"
+# ... and the TD's console says so (the KBS error detail).
+grep -q "HTTP 401 PolicyDeny: Access denied by policy: kernel $KERNEL not allowed" "$TMP/new-policy.err" ||
+	fail "client line: $(cat "$TMP/new-policy.err")"
 # A broken file keeps the policies in force.
 echo '{"default/luks/boot": {"kernel": [' >"$TMP/policy.json"
 kill -HUP "$SRV_PID"
@@ -97,8 +100,24 @@ fetch broken-policy --ccel "$LOG" --resource default/luks/boot --timeout 3
 [ "$RC" = 1 ] || fail "broken policy file replaced the policies"
 cp "$TMP/policy.good" "$TMP/policy.json"
 kill -HUP "$SRV_PID"
-wait_for 50 [ "$(grep -c 'reload: policies from' "$TMP/ks.log")" = 2 ] || fail "second reload: $(cat "$TMP/ks.log")"
+reloads_done() { [ "$(grep -c 'reload: policies from' "$TMP/ks.log")" = "$1" ]; }
+wait_for 50 reloads_done 2 || fail "second reload: $(cat "$TMP/ks.log")"
 fetch restored --ccel "$LOG" --resource default/luks/boot --timeout 20
 [ "$RC" = 0 ] || fail "restored policy: rc $RC"
 kill -0 "$SRV_PID" || fail "the key server died"
 ok "SIGHUP: a new policy takes effect, a broken one is refused and the old one stays"
+
+CONC=()
+# Reloads while flows run: every flow decides on whole policies (old or new, never freed
+# under it); the server stays up.
+for i in 1 2 3 4; do
+	"$TU" fetch --url "https://127.0.0.1:$PORT" --ca "$KE/ca.pem" --tsm-dir "$TMP/tsm" --ccel "$LOG" \
+		--resource default/luks/boot --timeout 20 -o "$TMP/conc$i.secret" >/dev/null 2>"$TMP/conc$i.err" &
+	CONC+=($!)
+done
+for _ in $(seq 30); do kill -HUP "$SRV_PID"; sleep 0.02; done
+for i in 1 2 3 4; do
+	wait "${CONC[i - 1]}" || fail "flow $i during reloads: $(cat "$TMP/conc$i.err")"
+done
+kill -0 "$SRV_PID" || fail "the key server died during reloads"
+ok "4 flows during 30 reloads released"

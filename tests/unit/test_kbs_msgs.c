@@ -81,12 +81,33 @@ static void test_error_variant(void **state)
 	assert_string_equal(v, "AVarian");
 }
 
+static void test_error_detail(void **state)
+{
+	char d[64];
+
+	(void)state;
+	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/PolicyDeny\","
+			       "\"detail\":\"Access denied by policy: cmdline \\\"quiet\\\" not allowed\"}", d, sizeof(d));
+	assert_string_equal(d, "Access denied by policy: cmdline \"quiet\" not allowed");
+	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/PolicyDeny\","
+			       "\"detail\":\"a\\nb\\u001b[31mc\"}", d, sizeof(d));
+	assert_string_equal(d, "a?b?[31mc");
+	kbs_parse_error_detail("{\"type\":\"https://example.com/errors/PolicyDeny\",\"detail\":\"x\"}", d, sizeof(d));
+	assert_string_equal(d, "");
+	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/X\",\"detail\":7}", d, sizeof(d));
+	assert_string_equal(d, "");
+	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/X\","
+			       "\"detail\":\"0123456789\"}", d, 5);
+	assert_string_equal(d, "0123");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_challenge),
 		cmocka_unit_test(test_error_variant),
+		cmocka_unit_test(test_error_detail),
 	};
 	log_set_sink(kbs_test_quiet, NULL);
 	return cmocka_run_group_tests(tests, NULL, NULL);

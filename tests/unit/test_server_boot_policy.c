@@ -147,6 +147,46 @@ static void test_log_must_replay(void **state)
 	kbs_ec_key_free(key);
 }
 
+/* cc_eventlog "" is no log (kbs-protocol.md §4.1); other non-strings and non-canonical
+ * base64 are refused. */
+static void test_member_forms(void **state)
+{
+	static const struct {
+		const char *value, *refusal; /* NULL: attested */
+	} cases[] = {
+		{ "\"\"", NULL },
+		{ "null", NULL },
+		{ "7", "cc_eventlog is not a string or null" },
+		{ "{}", "cc_eventlog is not a string or null" },
+		{ "\"AAAA=\"", "eventlog_malformed: cc_eventlog is not canonical base64" },
+		{ "\"AAAA\"", "eventlog_malformed: shorter than the first" },
+	};
+	struct tdx_td_info td = sf_td_default;
+	(void)state;
+
+	td.has_tdx15 = false;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sf_session s;
+		struct kbs_ec_key *key;
+		char *body, *edited, *at;
+
+		assert_int_equal(kbs_ec_key_generate(&key), 0);
+		sf_do_auth(&s);
+		body = sf_attest_body(&s, key, &td, 0);
+		at = strstr(body, "\"cc_eventlog\":null");
+		assert_non_null(at);
+		assert_true(asprintf(&edited, "%.*s\"cc_eventlog\":%s%s", (int)(at - body), body, cases[i].value,
+				     at + strlen("\"cc_eventlog\":null")) > 0);
+		if (cases[i].refusal)
+			sf_attest_refused(s.cookie, edited, cases[i].refusal);
+		else
+			free(sf_attest_ok(&s, edited));
+		free(edited);
+		free(body);
+		kbs_ec_key_free(key);
+	}
+}
+
 static void test_both_paths(void **state)
 {
 	struct sf_session s;
@@ -245,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_must_replay),
+		cmocka_unit_test(test_member_forms),
 		cmocka_unit_test(test_both_paths),
 		cmocka_unit_test(test_reload),
 	};

@@ -217,10 +217,15 @@ static void test_decode_components(void **state)
 		sections += d[i].kind == CCEL_UKI_DATA;
 	}
 	assert_int_equal(names, 6);
-	assert_int_equal(sections, 6);
+	assert_int_equal(sections, 3); /* .osrel .uname .sbat; the others are components: */
 	assert_string_equal(d[20].desc, "UKI section name .linux");
-	assert_string_equal(d[25].desc, "UKI section .cmdline");
-	assert_int_equal(d[32].kind, CCEL_KERNEL);
+	assert_int_equal(d[21].kind, CCEL_KERNEL);
+	assert_string_equal(d[21].desc, "kernel (UKI section .linux)");
+	assert_int_equal(d[25].kind, CCEL_CMDLINE);
+	assert_string_equal(d[25].desc, "cmdline (UKI section .cmdline)");
+	assert_int_equal(d[27].kind, CCEL_INITRD);
+	assert_string_equal(d[23].desc, "UKI section .osrel");
+	assert_int_equal(d[32].kind, CCEL_KERNEL); /* the .linux PE image systemd-stub loads */
 	free(d), free(buf), ccel_log_free(&log);
 
 	/* The early stub's bare LoadOptions string; the CoCo AA events self-check. */
