@@ -83,10 +83,12 @@ fetch() { # NAME [client options]: sets RC; stderr in $TMP/NAME.err (resource: r
 		--timeout 5 "$@" -o "$TMP/$name.secret" 2>"$TMP/$name.err"
 	RC=$?
 }
-refused() { # NAME PATTERN: exit 1, no secret, a policy refusal, PATTERN in the audit line
+refused() { # NAME PATTERN: exit 1, no secret, a policy refusal whose KBS error detail (the
+	# client's log) and audit line both carry PATTERN
 	[ "$RC" = 1 ] || fail "$1: exit $RC, expected a refusal: $(tail -n 3 "$TMP/$1.err")"
 	[ ! -e "$TMP/$1.secret" ] || fail "$1: a secret was written"
-	grep -q -- "PolicyDeny" "$TMP/$1.err" || fail "$1: not a policy refusal: $(cat "$TMP/$1.err")"
+	grep -q -- "PolicyDeny: Access denied by policy: .*$2" "$TMP/$1.err" ||
+		fail "$1: not a policy refusal naming '$2': $(cat "$TMP/$1.err")"
 	tail -n 1 "$TMP/ks.audit" | grep -q -- "$2" || fail "$1: '$2' not in the audit line: $(tail -n 1 "$TMP/ks.audit")"
 	ok "$1 refused: $(tail -n 1 "$TMP/ks.audit" | jq -r .reason | cut -c1-120)"
 }
@@ -97,15 +99,19 @@ fetch good --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel"
 tail -n 1 "$TMP/ks.audit" | grep -q "kernel=$kernel_digest" || fail "audit line without the kernel: $(tail -n 1 "$TMP/ks.audit")"
 ok "the boot reference-values predicted is released"
 
+# the denial's digest is what reference-values prints for the command line the TD booted
+new_digest=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$NEW_CMDLINE" |
+	sed -n 's/.*LoadOptions digest \([0-9a-f]*\)).*/\1/p')
 fetch newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel"
-refused newcmd "cmdline"
+refused newcmd "cmdline not allowed: the measured command line (SHA-384 $new_digest"
 fetch pfq-good --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel" --resource default/luks/pfq
 [ "$RC" = 0 ] || fail "policy-from-quote's policy refuses the boot it was made from: $(tail -n 1 "$TMP/ks.audit")"
 fetch pfq-newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel" --resource default/luks/pfq
 refused pfq-newcmd "cmdline"
 ok "policy-from-quote --eventlog of the simulated boot: same boot released, another cmdline refused"
 fetch evil --tsm-dir "$TMP/evil" --ccel "$TMP/evil.ccel"
-refused evil "not allowed"
+refused evil "kernel [0-9a-f]\{96\} not allowed"
+grep -q "kernel $kernel_digest not allowed" "$TMP/evil.err" && fail "evil: the forged digest was taken for the kernel"
 fetch extra --tsm-dir "$TMP/extra" --ccel "$TMP/extra.ccel"
 refused extra "RTMR2 event"
 fetch nolog --tsm-dir "$TMP/good" --ccel none
