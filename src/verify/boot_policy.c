@@ -324,15 +324,14 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 	return 0;
 }
 
-/* grub's verified command line text when it is the text of event e, else NULL. */
-static const char *grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e)
+/* grub's verified command line text when it is the text of event e, else NULL; *cut: it is
+ * only the start of it. */
+static const char *grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e, bool *cut)
 {
-	uint8_t md[TDX_MR_LEN];
-
-	if (e->kind != CCEL_GRUB_CMDLINE || !f->grub_cmdline[0] ||
-	    vf_sha384(f->grub_cmdline, strlen(f->grub_cmdline), NULL, 0, md) < 0 ||
-	    memcmp(md, e->digest, TDX_MR_LEN) != 0)
+	if (e->kind != CCEL_GRUB_CMDLINE || !f->grub_cmdline[0] || f->grub_cmdline_event < 0 ||
+	    f->grub_cmdline_event >= (int)f->n || e != &f->ev[f->grub_cmdline_event])
 		return NULL;
+	*cut = f->grub_cmdline_cut;
 	return f->grub_cmdline;
 }
 
@@ -384,9 +383,12 @@ static int match_layout(const struct vf_boot_policy *bp, const struct layout *l,
 			break;
 		case SLOT_CMDLINE:
 			if (!has_digest(&bp->cmdline, e->digest)) {
-				if (grub_text(f, e)) /* long ones cut so that the verdict stays in the line */
-					snprintf(reason, len, "cmdline \"%.200s%s\" not allowed", grub_text(f, e),
-						 strlen(grub_text(f, e)) > 200 ? "..." : "");
+				bool cut = false;
+				const char *text = grub_text(f, e, &cut);
+
+				if (text) /* long ones cut so that the verdict stays in the line */
+					snprintf(reason, len, "cmdline \"%.200s%s\" not allowed", text,
+						 cut || strlen(text) > 200 ? "..." : "");
 				else
 					snprintf(reason, len, "cmdline not allowed: the measured command line (SHA-384 %s; "
 						 "the EFI stub logs no text) is none of the policy's", hex);
@@ -519,13 +521,17 @@ int vf_boot_policy_from_facts(const struct vf_boot_facts *f, json_object *o)
 				r = add_unique(o, "initrd", hex);
 			break;
 		case CCEL_CMDLINE:
-		case CCEL_GRUB_CMDLINE:
+		case CCEL_GRUB_CMDLINE: {
+			bool cut = true;
+			const char *text = grub_text(f, e, &cut);
+
 			r = add_str(slots, "cmdline");
-			if (r == 0 && grub_text(f, e))
-				r = add_unique(o, "cmdline", grub_text(f, e));
+			if (r == 0 && text && !cut) /* grub's whole text: a readable policy string */
+				r = add_unique(o, "cmdline", text);
 			else if (r == 0)
 				r = add_unique(o, "cmdline_digest", hex);
 			break;
+		}
 		default:
 			r = add_str(slots, hex);
 		}

@@ -4,6 +4,7 @@
 #include "tdx/eventlog.h"
 #include "verify/sha384.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void put(struct logbuf *l, const void *p, size_t n)
@@ -134,4 +135,41 @@ void evb_replay(const struct logbuf *l, uint8_t rtmr[4][48])
 	assert_int_equal(ccel_parse(l->b, l->n, &log, NULL), 0);
 	assert_int_equal(ccel_replay(&log, vf_sha384, rtmr), 0);
 	ccel_log_free(&log);
+}
+
+/* grub's string events: "<prefix><text>\0", digest = SHA-384(text) (measured-boot.md §5.2). */
+static void grub_string(struct logbuf *l, const char *prefix, const char *text)
+{
+	char data[600];
+	uint8_t md[48];
+	int n = snprintf(data, sizeof(data), "%s%s", prefix, text);
+
+	assert_true(n > 0 && (size_t)n < sizeof(data));
+	sha(text, strlen(text), md);
+	event(l, 2, EV_IPL, md, data, (size_t)n + 1);
+}
+
+void build_grub(struct logbuf *l, const char *kernel, const char *cmdline)
+{
+	static const uint8_t sep[4], image[32] = { 0 };
+	char cmd[600];
+	uint8_t md[48];
+
+	log_start(l);
+	text_event(l, 1, EV_EFI_ACTION, "Calling EFI Application from Boot Option");
+	event(l, 1, EV_SEPARATOR, (sha(sep, 4, md), md), sep, 4);
+	file_digest("shim", md);
+	event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
+	file_digest("grub", md);
+	event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
+	grub_string(l, "grub_cmd: ", "set timeout=0");
+	snprintf(cmd, sizeof(cmd), "linux /vmlinuz %s", cmdline);
+	grub_string(l, "grub_cmd: ", cmd);
+	file_digest(kernel, md);
+	event(l, 2, EV_IPL, md, "/vmlinuz", sizeof("/vmlinuz"));
+	snprintf(cmd, sizeof(cmd), "/vmlinuz %s", cmdline);
+	grub_string(l, "kernel_cmdline: ", cmd);
+	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Invocation");
+	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Returned with Success");
+	put(l, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
 }
