@@ -113,3 +113,14 @@ void vf_boot_facts_summary(const struct vf_boot_facts *f, char *buf, size_t len)
 	else
 		snprintf(buf, len, "kernel=%s initrd=%s cmdline=%s", kh, ih, ch);
 }
+
+/* grub's verified command line text when it is the text of event e, else NULL; *cut: it is
+ * only the start of it. */
+const char *vf_boot_facts_grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e, bool *cut)
+{
+	if (e->kind != CCEL_GRUB_CMDLINE || !f->grub_cmdline[0] || f->grub_cmdline_event < 0 ||
+	    f->grub_cmdline_event >= (int)f->n || e != &f->ev[f->grub_cmdline_event])
+		return NULL;
+	*cut = f->grub_cmdline_cut;
+	return f->grub_cmdline;
+}
