@@ -45,14 +45,14 @@ static struct vf_policy *policy(const char *const *kernels, const char *const *i
 
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"kernel\":[");
 	for (size_t i = 0; kernels && kernels[i]; i++) {
-		hex_of(kernels[i], hex);
+		evb_hex(kernels[i], hex);
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"%s\"", i ? "," : "", hex);
 	}
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "]");
 	if (initrds) {
 		n += (size_t)snprintf(text + n, sizeof(text) - n, ",\"initrd\":[");
 		for (size_t i = 0; initrds[i]; i++) {
-			hex_of(initrds[i], hex);
+			evb_hex(initrds[i], hex);
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"%s\"", i ? "," : "", hex);
 		}
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "]");
@@ -77,7 +77,7 @@ static bool eval(const struct vf_policy *p, const struct boot *b, char *reason)
 	struct logbuf l;
 	struct vf_claims c;
 
-	build(&l, b);
+	evb_build(&l, b);
 	claims_for(&l, &c);
 	return vf_policy_eval(p, &c, reason, 320);
 }
@@ -102,10 +102,10 @@ static void test_deny_each_member(void **state)
 	(void)state;
 
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.2", .initrd = "initrd 6.1", .cmdline = CMDLINE }, reason));
-	hex_of("kernel 6.2", hex);
+	evb_hex("kernel 6.2", hex);
 	assert_true(strstr(reason, "kernel ") == reason && strstr(reason, hex) && strstr(reason, "not allowed"));
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.2", .cmdline = CMDLINE }, reason));
-	hex_of("initrd 6.2", hex);
+	evb_hex("initrd 6.2", hex);
 	assert_true(strstr(reason, "initrd ") == reason && strstr(reason, hex));
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1",
 					     .cmdline = "console=ttyS0 quiet initrd=initrd" }, reason));
@@ -133,7 +133,7 @@ static void test_appended_fake_events(void **state)
 
 	assert_false(eval(p, &(struct boot){ .kernel = "evil kernel", .initrd = "initrd 6.1", .cmdline = CMDLINE,
 					     .append_kernel = "kernel 6.1" }, reason));
-	hex_of("evil kernel", hex);
+	evb_hex("evil kernel", hex);
 	assert_non_null(strstr(reason, hex));
 	assert_true(strstr(reason, "kernel ") == reason);
 	/* The evil kernel measures nothing itself and appends the good ones' values. */
@@ -155,7 +155,7 @@ static void test_log_must_replay(void **state)
 	char reason[320];
 	(void)state;
 
-	build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = CMDLINE });
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = CMDLINE });
 	claims_for(&l, &c);
 	c.td.rtmr[1][0] ^= 1; /* the quote says another RTMR1 */
 	assert_int_equal(vf_boot_facts_from_log(l.b, l.n, &c.td, &c.boot, reason, sizeof(reason)), -EKEYREJECTED);
@@ -267,7 +267,7 @@ static void test_grub_text(void **state)
 	char reason[320], summary[1024];
 	(void)state;
 
-	build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro");
+	evb_build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro");
 	claims_for(&l, &c);
 	assert_string_equal(c.boot.grub_cmdline, "/vmlinuz root=/dev/vda1 ro");
 	assert_false(c.boot.grub_cmdline_cut);
@@ -281,7 +281,7 @@ static void test_grub_text(void **state)
 	p = policy_from(&c.boot, NULL, NULL);
 	assert_true(vf_policy_eval(p, &c, reason, sizeof(reason)));
 	/* the same grub with another command line: grub's own "linux" command differs first */
-	build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro init=/bin/sh");
+	evb_build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro init=/bin/sh");
 	claims_for(&l, &c);
 	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
 	assert_true(strstr(reason, "RTMR2 event 1 (EV_IPL grub_cmd") == reason);
@@ -294,7 +294,7 @@ static void test_grub_text(void **state)
 	for (unsigned i = 0, j = 0; i < c.boot.n; i++)
 		if (c.boot.ev[i].kind != CCEL_KERNEL && c.boot.ev[i].kind != CCEL_GRUB_CMDLINE)
 			hex_encode(c.boot.ev[i].digest, 48, h[j++ + 1]);
-	hex_of("kernel 6.1", h[0]);
+	evb_hex("kernel 6.1", h[0]);
 	snprintf(pol, sizeof(pol), text, h[0], h[1], h[2], h[3], h[4], h[7], h[8], h[5], h[6]);
 	assert_int_equal(vf_policy_parse(pol, strlen(pol), &p, reason, sizeof(reason)), 0);
 	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
