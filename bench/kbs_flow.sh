@@ -21,11 +21,14 @@
 # lower_bound_ratio = (crypto floor + TCP floor) / crypto floor: no server can do better.
 # After the generator's lines it prints the bound this machine puts on flows/s when server and
 # generator share its cores: cores / (server CPU per flow + generator CPU per flow).
+# EVENTLOG=FILE: every TD sends this event log as cc_eventlog (kbs_load --eventlog) and the
+# policy names its kernel, initrd and command line (policy-from-quote --eventlog).
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build-bench}
 SERVER_THREADS=${SERVER_THREADS:-2}
-make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" "$BUILD/bench/tcp_floor" >/dev/null
+make -s BUILD="$BUILD" "$BUILD/tdx-keyserver" "$BUILD/tdx-sim" "$BUILD/bench/kbs_load" "$BUILD/bench/tcp_floor" \
+	${EVENTLOG:+"$BUILD/tdx-unlock"} >/dev/null
 
 flows=2000 threads=8 # kbs_load's defaults
 args=("$@")
@@ -43,8 +46,15 @@ cleanup() {
 trap cleanup EXIT
 
 "$BUILD/tdx-sim" pki "$dir/pki" >/dev/null
-"$BUILD/tdx-sim" quote --pki "$dir/pki" --report-data "$(printf '0%.0s' {1..128})" -o "$dir/q.bin"
-"$BUILD/tdx-keyserver" policy-from-quote --resource default/luks/demo "$dir/q.bin" >"$dir/policy.json"
+td=() evl=()
+if [ -n "${EVENTLOG:-}" ]; then # the simulated TD's RTMRs are the log's replay
+	"$BUILD/tdx-unlock" inspect "$EVENTLOG" --json |
+		jq '{rtmr0: .rtmr[0], rtmr1: .rtmr[1], rtmr2: .rtmr[2], rtmr3: .rtmr[3]}' >"$dir/td.json"
+	td=(--td "$dir/td.json") evl=(--eventlog "$EVENTLOG")
+fi
+"$BUILD/tdx-sim" quote --pki "$dir/pki" "${td[@]}" --report-data "$(printf '0%.0s' {1..128})" -o "$dir/q.bin"
+"$BUILD/tdx-keyserver" policy-from-quote --resource default/luks/demo "$dir/q.bin" \
+	${EVENTLOG:+--eventlog "$EVENTLOG"} >"$dir/policy.json"
 mkdir -p "$dir/res/default/luks"
 head -c 32 /dev/urandom >"$dir/res/default/luks/demo"
 chmod 600 "$dir/res/default/luks/demo"
@@ -60,7 +70,7 @@ cat >"$dir/config.json" <<EOF
 EOF
 if [ -n "${IN_PROCESS:-}" ]; then # the request handler alone: no TLS, HTTP or server process
 	"$BUILD/bench/kbs_load" --in-process "$dir/config.json" --pki "$dir/pki" --resource default/luks/demo \
-		--expect "$dir/res/default/luks/demo" "$@"
+		--expect "$dir/res/default/luks/demo" "${evl[@]}" "$@"
 	exit
 fi
 "${SERVER_BIN:-$BUILD/tdx-keyserver}" serve --config "$dir/config.json" 2>"$dir/server.log" &
@@ -89,7 +99,7 @@ elif [ -n "${STRACE_OUT:-}" ]; then # count the server's system calls: strace -c
 fi
 out=$("${LOAD_BIN:-$BUILD/bench/kbs_load}" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 	--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
-	--max-sessions "$max_sessions" "$@") || rc=$?
+	--max-sessions "$max_sessions" "${evl[@]}" "$@") || rc=$?
 if [ -n "$ppid" ]; then kill -INT "$ppid"; wait "$ppid" 2>/dev/null || true; fi
 echo "$out"
 echo "audit_lines $(wc -l <"$dir/audit.log")"
@@ -97,7 +107,7 @@ if [ -n "${REUSE:-}" ]; then
 	# shellcheck disable=SC2046  # the options are words
 	ru=$("${LOAD_BIN:-$BUILD/bench/kbs_load}" --url "https://127.0.0.1:$port" --ca keys-example/ca.pem --pki "$dir/pki" \
 		--resource default/luks/demo --expect "$dir/res/default/luks/demo" --server-pid "$spid" \
-		--reuse $(echo " $* " | sed 's/ --floor [^ ]*//; s/ --reuse//')) || rc=$?
+		"${evl[@]}" --reuse $(echo " $* " | sed 's/ --floor [^ ]*//; s/ --reuse//')) || rc=$?
 	echo "$ru" | grep -E '^(errors|flows_per_s|generator_cpu|server_cpu)' | sed 's/^/reuse_/'
 	out="$out
 $(echo "$ru" | grep '^server_cpu_us_per_flow' | sed 's/^/reuse_/')"

@@ -44,6 +44,7 @@
 #include "kbs/runtime_data.h"
 #include "server/handler.h"
 #include "server/server.h"
+#include "tdx/eventlog.h"
 #include "../tests/sim/sim_quote.h"
 
 #include <errno.h>
@@ -79,6 +80,7 @@
 
 struct opts {
 	const char *url, *ca, *pki_dir, *resource, *expect_file, *in_process;
+	const char *eventlog; /* sent as cc_eventlog; the TD's RTMRs become its replay */
 	int threads;
 	long flows;
 	long server_pid;
@@ -103,6 +105,7 @@ struct shared {
 	long table_bytes; /* --max-sessions given: size of the server's session table */
 	long rss_slots;
 	struct ks_server *srv; /* --in-process */
+	char *eventlog_b64;    /* --eventlog, base64 */
 	double handler_cpu_s[3]; /* auth, attest, resource; --in-process (one thread) */
 };
 
@@ -478,7 +481,7 @@ static int run_flow(struct client *c, long flow)
 		memcpy(quote + QUOTE_CERT_DATA_OFF, sh->tmpl + QUOTE_CERT_DATA_OFF, qlen - QUOTE_CERT_DATA_OFF);
 	}
 	qb64_len = kbs_b64_encoded_len(qlen);
-	bl = qb64_len + 512;
+	bl = qb64_len + 512 + (sh->eventlog_b64 ? strlen(sh->eventlog_b64) : 0);
 	qb64 = malloc(qb64_len + 1);
 	body = malloc(bl);
 	/* OpenSSL's table encoder: the product's (mbedTLS, constant time) costs the generator
@@ -487,8 +490,9 @@ static int run_flow(struct client *c, long flow)
 		goto out;
 	snprintf(body, bl, "{\"init-data\":null,\"runtime-data\":{\"nonce\":\"%s\",\"tee-pubkey\":{\"kty\":\"EC\","
 		 "\"crv\":\"P-256\",\"alg\":\"ECDH-ES+A256KW\",\"x\":\"%s\",\"y\":\"%s\"}},\"tee-evidence\":"
-		 "{\"primary_evidence\":{\"cc_eventlog\":null,\"quote\":\"%s\"},\"additional_evidence\":\"\"}}",
-		 nonce, x, y, qb64);
+		 "{\"primary_evidence\":{\"cc_eventlog\":%s%s%s,\"quote\":\"%s\"},\"additional_evidence\":\"\"}}",
+		 nonce, x, y, sh->eventlog_b64 ? "\"" : "", sh->eventlog_b64 ? sh->eventlog_b64 : "null",
+		 sh->eventlog_b64 ? "\"" : "", qb64);
 	if ((st = request(c, "/kbs/v0/attest", body, false, false)) != 200 || !strstr(c->resp.data, "\"token\":\"")) {
 		flow_error(c, flow, "attest", "status %ld %s", st, st < 0 ? c->err : c->resp.data);
 		goto out;
@@ -728,11 +732,36 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* --eventlog: the log as sent (the whole file: a raw CCEL area costs the server most), and
+ * the TD's RTMRs set to its replay so that the key server accepts it. */
+static int load_eventlog(const char *path, struct shared *sh)
+{
+	uint8_t *buf = NULL;
+	struct ccel_log log;
+	size_t len, blen;
+	int r;
+
+	if ((r = file_read_all(path, CCEL_LOG_MAX, &buf, &len)) < 0 || (r = ccel_parse(buf, len, &log, NULL)) < 0) {
+		fprintf(stderr, "kbs_load: %s is not a readable event log (%s)\n", path, strerror(-r));
+		free(buf);
+		return r;
+	}
+	r = ccel_replay(&log, tdx_sha384_mbedtls, sh->td.rtmr);
+	ccel_log_free(&log);
+	blen = kbs_b64_encoded_len(len) + 1;
+	sh->eventlog_b64 = malloc(blen);
+	if (r < 0 || !sh->eventlog_b64 || kbs_b64_encode(buf, len, sh->eventlog_b64, blen) < 0)
+		r = -ENOMEM;
+	free(buf);
+	return r;
+}
+
 static void usage(void)
 {
 	fputs("usage: kbs_load --url https://127.0.0.1:PORT --ca CA.pem --pki DIR --resource REPO/TYPE/TAG\n"
 	      "                --expect FILE [--threads N] [--flows N] [--server-pid PID] [--reuse]\n"
 	      "                [--mbedtls] [--floor SECONDS] [--rss-every N] [--resign-qe] [--verify-each]\n"
+	      "                [--eventlog CCEL]   (also with --in-process: the TD sends this log)\n"
 	      "       kbs_load --in-process CONFIG --pki DIR --resource REPO/TYPE/TAG --expect FILE [--flows N]\n", stderr);
 }
 
@@ -747,6 +776,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "floor", required_argument, NULL, 'f' }, { "rss-every", required_argument, NULL, 'k' },
 		{ "in-process", required_argument, NULL, 'I' }, { "resign-qe", no_argument, NULL, 'Q' },
 		{ "max-sessions", required_argument, NULL, 'S' }, { "verify-each", no_argument, NULL, 'V' },
+		{ "eventlog", required_argument, NULL, 'L' },
 		{ 0 }
 	};
 	int ch;
@@ -770,6 +800,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'Q': o->resign_qe = true; break;
 		case 'S': o->max_sessions = atol(optarg); break;
 		case 'V': o->verify_each = true; break;
+		case 'L': o->eventlog = optarg; break;
 		default: return -EINVAL;
 		}
 	}
@@ -808,6 +839,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kbs_load: cannot load the simulator PKI %s (%s)\n", o.pki_dir, strerror(-r));
 		return 1;
 	}
+	if (o.eventlog && load_eventlog(o.eventlog, &sh) < 0)
+		return 1;
 	{
 		uint8_t zero[64] = { 0 };
 

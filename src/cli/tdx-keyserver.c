@@ -26,7 +26,7 @@ static const struct {
 	  "  collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]\n"
 	  "        what the store holds and when it expires (exit 1 within --warn-days, default 7)" },
 	{ "policy-from-quote", ks_policy_from_quote,
-	  "policy-from-quote QUOTE [--resource REPO/TYPE/TAG] [--pin-module]\n"
+	  "policy-from-quote QUOTE [--eventlog LOG] [--resource REPO/TYPE/TAG] [--pin-module]\n"
 	  "        print a policy file pinned to the TD of this quote" },
 	{ "reference-values", ks_reference_values,
 	  "reference-values --kernel FILE [--initrd FILE] [--cmdline STRING] [--firmware CLASS] [--json]\n"

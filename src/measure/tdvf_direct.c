@@ -1,6 +1,9 @@
 /* The event log of a QEMU direct kernel boot under TDVF with a CC-aware Linux EFI stub, in
  * the order the firmware and the stub write it (measured-boot.md §3.1-§3.2, §4; the layout
- * of the upstream-OVMF logs in ../shared/testdata/ccel/logs). */
+ * of the upstream-OVMF logs in ../shared/testdata/ccel/logs). The pre-202411 log is checked
+ * event by event against trustee's CCEL_data_ovmf (test_measure); the 202505 additions
+ * (fw_cfg BootMenu, SMBIOS, Boot0001 BootManagerMenuApp) follow the reference's description
+ * only: no such log was at hand, so their data bytes are a model, not a copy. */
 #include "measure.h"
 #include "common/log.h"
 
@@ -50,7 +53,8 @@ static size_t var_data(uint8_t *out, const uint8_t guid[16], const char *name, c
 		out[o] = (uint8_t)name[i];
 		out[o + 1] = 0;
 	}
-	memcpy(out + o, data, len);
+	if (len)
+		memcpy(out + o, data, len);
 	return o + len;
 }
 

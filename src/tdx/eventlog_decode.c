@@ -1,6 +1,7 @@
 /* Event decoding (eventlog_decode.h). Event data is untrusted: every structure is read
  * with the event's own length as the bound, and a malformed one is only described. */
 #include "eventlog_decode.h"
+#include "eventlog_text.h"
 #include "quote.h"
 
 #include <errno.h>
@@ -11,11 +12,6 @@
 #define TAG_LOAD_OPTIONS 0x8F3B22EDu
 #define TAG_INITRD 0x8F3B22ECu
 #define TAG_AAEL 0x4141454Cu /* "LEAA" */
-
-/* QEMU's kernel loader file system (OvmfPkg QemuKernelLoaderFsDxe), little-endian GUID. */
-static const uint8_t qemu_kernel_fs_guid[16] = {
-	0x72, 0xf7, 0x28, 0x14, 0x4a, 0xb6, 0x1e, 0x44, 0xb8, 0xc3, 0x9e, 0xbd, 0xd7, 0xf8, 0x93, 0xc7,
-};
 
 static const char *const kind_names[] = {
 	[CCEL_OTHER] = "other", [CCEL_NO_ACTION] = "no_action", [CCEL_SEPARATOR] = "separator",
@@ -31,126 +27,6 @@ const char *ccel_kind_name(enum ccel_kind k)
 	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ? kind_names[k] : "other";
 }
 
-/* A small bounded string builder: output is always NUL-terminated, overflow truncates. */
-struct sbuf {
-	char *s;
-	size_t cap, len;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->len + 1 >= b->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->len = b->len + (size_t)n < b->cap ? b->len + (size_t)n : b->cap - 1;
-}
-
-/* Printable ASCII of p[0..n) up to a NUL; other bytes as '?', newlines as spaces. */
-static void sb_ascii(struct sbuf *b, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n && p[i] && b->len + 1 < b->cap; i++) {
-		char c = p[i] == '\n' || p[i] == '\t' ? ' ' : p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
-
-		b->s[b->len++] = c;
-		b->s[b->len] = '\0';
-	}
-}
-
-/* UTF-16LE of units units (or up to a NUL), non-ASCII as '?'. */
-static void sb_utf16(struct sbuf *b, const uint8_t *p, size_t units)
-{
-	for (size_t i = 0; i < units && b->len + 1 < b->cap; i++) {
-		uint16_t u = le16(p + 2 * i);
-
-		if (!u)
-			break;
-		b->s[b->len++] = u >= 0x20 && u < 0x7f ? (char)u : '?';
-		b->s[b->len] = '\0';
-	}
-}
-
-static void sb_guid(struct sbuf *b, const uint8_t *g)
-{
-	sb_printf(b, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)le32(g),
-		  le16(g + 4), le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]);
-}
-
-static bool is_ascii_text(const uint8_t *p, size_t n)
-{
-	if (n && p[n - 1] == 0)
-		n--;
-	if (!n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] < 0x20 && p[i] != '\n' && p[i] != '\t')
-			return false;
-	return true;
-}
-
-/* UTF-16LE ASCII text with a NUL at the end (systemd-stub's section names). */
-static bool is_utf16_text(const uint8_t *p, size_t n)
-{
-	if (n < 4 || n % 2 || le16(p + n - 2) != 0)
-		return false;
-	for (size_t i = 0; i + 2 < n; i += 2)
-		if (p[i + 1] != 0 || p[i] < 0x20 || p[i] >= 0x7f)
-			return false;
-	return true;
-}
-
-/* Renders an EFI device path; returns true when it ends in the QEMU kernel loader's
- * VenMedia(1428f772...)/File(kernel). */
-static bool sb_device_path(struct sbuf *b, const uint8_t *p, size_t n)
-{
-	bool qemu_fs = false, kernel_file = false;
-	size_t nodes = 0;
-
-	while (n >= 4) {
-		uint8_t type = p[0], sub = p[1];
-		size_t len = le16(p + 2);
-
-		if (len < 4 || len > n) {
-			sb_printf(b, "%s<malformed>", nodes ? "/" : "");
-			return false;
-		}
-		if (type == 0x7f && sub == 0xff)
-			break;
-		sb_printf(b, "%s", nodes++ ? "/" : "");
-		kernel_file = false;
-		if (type == 4 && sub == 3 && len >= 20) {
-			sb_printf(b, "VenMedia(");
-			sb_guid(b, p + 4);
-			sb_printf(b, ")");
-			qemu_fs = memcmp(p + 4, qemu_kernel_fs_guid, 16) == 0;
-		} else if (type == 4 && sub == 4) {
-			size_t at = b->len;
-
-			sb_printf(b, "File(");
-			sb_utf16(b, p + 4, (len - 4) / 2);
-			sb_printf(b, ")");
-			kernel_file = qemu_fs && strcmp(b->s + at, "File(kernel)") == 0;
-		} else if (type == 4 && sub == 1 && len >= 8) {
-			sb_printf(b, "HD(%u)", (unsigned)le32(p + 4));
-		} else if (type == 1 && sub == 1 && len >= 6) {
-			sb_printf(b, "Pci(0x%x,0x%x)", p[5], p[4]);
-		} else if (type == 2 && sub == 1 && len >= 12) {
-			sb_printf(b, "PciRoot(0x%x)", (unsigned)le32(p + 8));
-		} else {
-			sb_printf(b, "Path(%u,%u)", type, sub);
-		}
-		p += len;
-		n -= len;
-	}
-	return qemu_fs && kernel_file;
-}
-
 static int check_hash(ccel_sha384_fn h, const struct ccel_event *e, const void *p, size_t n,
 		      struct ccel_decoded *d)
 {
@@ -164,7 +40,7 @@ static int check_hash(ccel_sha384_fn h, const struct ccel_event *e, const void *
 }
 
 /* UEFI_VARIABLE_DATA: GUID, u64 name units, u64 data length, name, data. */
-static int decode_variable(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b,
+static int decode_variable(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_sbuf *b,
 			   struct ccel_decoded *d)
 {
 	const uint8_t *p = e->data;
@@ -173,17 +49,17 @@ static int decode_variable(ccel_sha384_fn h, const struct ccel_event *e, struct 
 
 	d->kind = CCEL_VARIABLE;
 	if (n < 32) {
-		sb_printf(b, "variable <malformed>");
+		ccel_sb_printf(b, "variable <malformed>");
 		return 0;
 	}
 	units = (uint64_t)le32(p + 16) | (uint64_t)le32(p + 20) << 32;
 	dlen = (uint64_t)le32(p + 24) | (uint64_t)le32(p + 28) << 32;
 	if (units > (n - 32) / 2 || dlen > n - 32 - 2 * units) {
-		sb_printf(b, "variable <malformed>");
+		ccel_sb_printf(b, "variable <malformed>");
 		return 0;
 	}
-	sb_printf(b, "variable ");
-	sb_utf16(b, p + 32, (size_t)units);
+	ccel_sb_printf(b, "variable ");
+	ccel_sb_utf16(b, p + 32, (size_t)units);
 	if (e->type == EV_EFI_VARIABLE_BOOT || e->type == EV_EFI_VARIABLE_BOOT2)
 		/* TDVF hashes the variable's data only for boot variables. */
 		return check_hash(h, e, p + 32 + 2 * units, (size_t)dlen, d);
@@ -193,7 +69,7 @@ static int decode_variable(ccel_sha384_fn h, const struct ccel_event *e, struct 
 }
 
 /* EFI_IMAGE_LOAD_EVENT: u64 location, u64 length, u64 link address, u64 path length, path. */
-static void decode_image(const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+static void decode_image(const struct ccel_event *e, struct ccel_sbuf *b, struct ccel_decoded *d)
 {
 	const uint8_t *p = e->data;
 	size_t n = e->data_len;
@@ -201,16 +77,16 @@ static void decode_image(const struct ccel_event *e, struct sbuf *b, struct ccel
 
 	d->kind = CCEL_IMAGE;
 	if (n < 32 || (dplen = (uint64_t)le32(p + 24) | (uint64_t)le32(p + 28) << 32) > n - 32) {
-		sb_printf(b, "image <malformed load event>");
+		ccel_sb_printf(b, "image <malformed load event>");
 		return;
 	}
 	char path[CCEL_DESC_MAX];
-	struct sbuf pb = { path, sizeof(path), 0 };
+	struct ccel_sbuf pb = { path, sizeof(path), 0 };
 
 	path[0] = '\0';
-	if (sb_device_path(&pb, p + 32, (size_t)dplen) && e->mr == 2)
+	if (ccel_sb_device_path(&pb, p + 32, (size_t)dplen) && e->mr == 2)
 		d->kind = CCEL_KERNEL;
-	sb_printf(b, "%s %s", d->kind == CCEL_KERNEL ? "kernel" : "image", pb.len ? path : "(no device path)");
+	ccel_sb_printf(b, "%s %s", d->kind == CCEL_KERNEL ? "kernel" : "image", pb.len ? path : "(no device path)");
 }
 
 /* grub's string events: "<prefix><text>", digest = SHA-384(text) (no NUL); old grubs
@@ -235,64 +111,64 @@ static bool has_prefix(const struct ccel_event *e, const char *pre, size_t *plen
 	return e->data_len >= *plen && memcmp(e->data, pre, *plen) == 0;
 }
 
-static int decode_ipl(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+static int decode_ipl(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_sbuf *b, struct ccel_decoded *d)
 {
 	static const char *const mok[] = { "MokList", "MokListX", "MokListTrusted" };
 	size_t plen, n = e->data_len;
 
 	if (has_prefix(e, "grub_cmd: ", &plen) || has_prefix(e, "grub_cmd ", &plen)) {
 		d->kind = CCEL_GRUB_CMD;
-		sb_ascii(b, e->data, n);
+		ccel_sb_ascii(b, e->data, n);
 		return decode_grub_string(h, e, plen, d);
 	}
 	if (has_prefix(e, "kernel_cmdline: ", &plen) || has_prefix(e, "grub_kernel_cmdline ", &plen)) {
 		d->kind = CCEL_GRUB_CMDLINE;
 		d->text = (const char *)e->data + plen;
 		d->text_len = strnlen(d->text, n - plen);
-		sb_ascii(b, e->data, n);
+		ccel_sb_ascii(b, e->data, n);
 		return decode_grub_string(h, e, plen, d);
 	}
 	if (has_prefix(e, "module_cmdline: ", &plen)) {
 		d->kind = CCEL_GRUB_CMD;
-		sb_ascii(b, e->data, n);
+		ccel_sb_ascii(b, e->data, n);
 		return decode_grub_string(h, e, plen, d);
 	}
 	for (size_t i = 0; i < sizeof(mok) / sizeof(mok[0]); i++)
 		if (n == strlen(mok[i]) + 1 && memcmp(e->data, mok[i], n) == 0) {
 			d->kind = CCEL_SHIM_MOK;
-			sb_printf(b, "shim %s", mok[i]);
+			ccel_sb_printf(b, "shim %s", mok[i]);
 			return 0;
 		}
-	if (is_utf16_text(e->data, n)) {
+	if (ccel_is_utf16_text(e->data, n)) {
 		/* systemd-stub: name event digest = SHA-384(ASCII name + NUL); the content event
 		 * that follows carries the same data (resolved in ccel_decode). */
 		char name[64];
-		struct sbuf nb = { name, sizeof(name), 0 };
+		struct ccel_sbuf nb = { name, sizeof(name), 0 };
 		int r;
 
 		name[0] = '\0';
-		sb_utf16(&nb, e->data, n / 2);
+		ccel_sb_utf16(&nb, e->data, n / 2);
 		r = check_hash(h, e, name, nb.len + 1, d);
 		if (r < 0)
 			return r;
 		d->kind = d->check == CCEL_DIGEST_OK ? CCEL_UKI_NAME : CCEL_UKI_DATA;
 		if (d->kind == CCEL_UKI_DATA)
 			d->check = CCEL_UNCHECKED;
-		sb_printf(b, "%s %s", d->kind == CCEL_UKI_NAME ? "UKI section name" : "UKI section", name);
+		ccel_sb_printf(b, "%s %s", d->kind == CCEL_UKI_NAME ? "UKI section name" : "UKI section", name);
 		return 0;
 	}
-	if (is_ascii_text(e->data, n)) {
+	if (ccel_is_ascii_text(e->data, n)) {
 		d->kind = CCEL_GRUB_FILE;
-		sb_printf(b, "file ");
-		sb_ascii(b, e->data, n);
+		ccel_sb_printf(b, "file ");
+		ccel_sb_ascii(b, e->data, n);
 		return 0;
 	}
-	sb_printf(b, "EV_IPL (%zu bytes)", n);
+	ccel_sb_printf(b, "EV_IPL (%zu bytes)", n);
 	return 0;
 }
 
 /* TCG_PCClientTaggedEvent: u32 id, u32 size, data. */
-static int decode_tag(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf *b, struct ccel_decoded *d)
+static int decode_tag(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_sbuf *b, struct ccel_decoded *d)
 {
 	static const char bare_load_options[] = "LOADED_IMAGE::LoadOptions";
 	uint32_t id, size;
@@ -301,53 +177,53 @@ static int decode_tag(ccel_sha384_fn h, const struct ccel_event *e, struct sbuf 
 	/* Early Linux stubs logged the bare string instead of the tagged structure. */
 	if (e->data_len == sizeof(bare_load_options) && memcmp(e->data, bare_load_options, e->data_len) == 0) {
 		d->kind = CCEL_CMDLINE;
-		sb_printf(b, "cmdline (%s)", bare_load_options);
+		ccel_sb_printf(b, "cmdline (%s)", bare_load_options);
 		return 0;
 	}
 	if (e->data_len < 8 || (size = le32(e->data + 4)) > e->data_len - 8) {
-		sb_printf(b, "tag <malformed>");
+		ccel_sb_printf(b, "tag <malformed>");
 		return 0;
 	}
 	id = le32(e->data);
 	if (id == TAG_LOAD_OPTIONS) {
 		d->kind = CCEL_CMDLINE;
-		sb_printf(b, "cmdline (");
-		sb_ascii(b, e->data + 8, size);
-		sb_printf(b, ")");
+		ccel_sb_printf(b, "cmdline (");
+		ccel_sb_ascii(b, e->data + 8, size);
+		ccel_sb_printf(b, ")");
 	} else if (id == TAG_INITRD) {
 		d->kind = CCEL_INITRD;
-		sb_printf(b, "initrd (");
-		sb_ascii(b, e->data + 8, size);
-		sb_printf(b, ")");
+		ccel_sb_printf(b, "initrd (");
+		ccel_sb_ascii(b, e->data + 8, size);
+		ccel_sb_printf(b, ")");
 	} else if (id == TAG_AAEL) {
-		sb_printf(b, "AA event ");
-		sb_ascii(b, e->data + 8, size);
+		ccel_sb_printf(b, "AA event ");
+		ccel_sb_ascii(b, e->data + 8, size);
 		return check_hash(h, e, e->data, e->data_len, d);
 	} else {
-		sb_printf(b, "tag 0x%08x", (unsigned)id);
+		ccel_sb_printf(b, "tag 0x%08x", (unsigned)id);
 	}
 	return 0;
 }
 
 static int decode_one(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_decoded *d)
 {
-	struct sbuf b = { d->desc, sizeof(d->desc), 0 };
+	struct ccel_sbuf b = { d->desc, sizeof(d->desc), 0 };
 
 	memset(d, 0, sizeof(*d));
 	switch (e->type) {
 	case EV_NO_ACTION:
 		d->kind = CCEL_NO_ACTION;
-		sb_printf(&b, "not extended: ");
-		sb_ascii(&b, e->data, e->data_len < 16 ? e->data_len : 16);
+		ccel_sb_printf(&b, "not extended: ");
+		ccel_sb_ascii(&b, e->data, e->data_len < 16 ? e->data_len : 16);
 		return 0;
 	case EV_SEPARATOR:
 		d->kind = CCEL_SEPARATOR;
-		sb_printf(&b, "separator");
+		ccel_sb_printf(&b, "separator");
 		return check_hash(h, e, e->data, e->data_len, d);
 	case EV_EFI_ACTION:
 	case EV_ACTION:
 		d->kind = CCEL_ACTION;
-		sb_ascii(&b, e->data, e->data_len);
+		ccel_sb_ascii(&b, e->data, e->data_len);
 		return e->type == EV_EFI_ACTION ? check_hash(h, e, e->data, e->data_len, d) : 0;
 	case EV_EFI_BOOT_SERVICES_APPLICATION:
 	case EV_EFI_BOOT_SERVICES_DRIVER:
@@ -365,16 +241,16 @@ static int decode_one(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_
 		return decode_variable(h, e, &b, d);
 	case EV_EFI_GPT_EVENT:
 		d->kind = CCEL_FIRMWARE;
-		sb_printf(&b, "GPT");
+		ccel_sb_printf(&b, "GPT");
 		return check_hash(h, e, e->data, e->data_len, d);
 	case EV_EFI_HANDOFF_TABLES2:
 	case EV_EFI_PLATFORM_FIRMWARE_BLOB2:
 		d->kind = CCEL_FIRMWARE;
 		/* u8 description length, description */
 		if (e->data_len >= 1 && e->data[0] <= e->data_len - 1)
-			sb_ascii(&b, e->data + 1, e->data[0]);
+			ccel_sb_ascii(&b, e->data + 1, e->data[0]);
 		else
-			sb_printf(&b, "%s <malformed>", ccel_type_name(e->type));
+			ccel_sb_printf(&b, "%s <malformed>", ccel_type_name(e->type));
 		return 0;
 	case EV_PLATFORM_CONFIG_FLAGS:
 	case EV_POST_CODE:
@@ -382,20 +258,20 @@ static int decode_one(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_
 	case EV_EFI_PLATFORM_FIRMWARE_BLOB:
 		d->kind = CCEL_FIRMWARE;
 		if (e->data_len >= 12 && memcmp(e->data, "QEMU FW CFG", 12) == 0) {
-			sb_printf(&b, "fw_cfg ");
-			sb_ascii(&b, e->data + 12, e->data_len - 12);
-		} else if (is_ascii_text(e->data, e->data_len)) {
-			sb_ascii(&b, e->data, e->data_len);
+			ccel_sb_printf(&b, "fw_cfg ");
+			ccel_sb_ascii(&b, e->data + 12, e->data_len - 12);
+		} else if (ccel_is_ascii_text(e->data, e->data_len)) {
+			ccel_sb_ascii(&b, e->data, e->data_len);
 		} else {
-			sb_printf(&b, "%s", ccel_type_name(e->type));
+			ccel_sb_printf(&b, "%s", ccel_type_name(e->type));
 		}
 		return 0;
 	default:
 		d->kind = CCEL_OTHER;
 		if (ccel_type_name(e->type))
-			sb_printf(&b, "%s", ccel_type_name(e->type));
+			ccel_sb_printf(&b, "%s", ccel_type_name(e->type));
 		else
-			sb_printf(&b, "event type 0x%08x", (unsigned)e->type);
+			ccel_sb_printf(&b, "event type 0x%08x", (unsigned)e->type);
 		return 0;
 	}
 }

@@ -20,6 +20,7 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->grub_cmdline_event = -1;
 	r = ccel_parse(log, len, &l, &why);
 	if (r < 0) {
 		snprintf(reason, rlen, "eventlog_malformed: %s", r == -EBADMSG ? why : "out of memory");
@@ -52,15 +53,18 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 
 		if (k == 0 || k == 3 || k < 0)
 			continue;
-		if (dec[i].kind == CCEL_GRUB_CMDLINE && dec[i].check == CCEL_DIGEST_OK &&
-		    dec[i].text_len < sizeof(out->grub_cmdline)) {
+		if (out->n < VF_BOOT_EVENTS_MAX && dec[i].kind == CCEL_GRUB_CMDLINE && dec[i].check == CCEL_DIGEST_OK) {
+			size_t n = dec[i].text_len < sizeof(out->grub_cmdline) ? dec[i].text_len : sizeof(out->grub_cmdline) - 1;
+
 			/* printable ASCII only: it goes into log lines and error details */
-			for (size_t j = 0; j < dec[i].text_len; j++) {
+			for (size_t j = 0; j < n; j++) {
 				char ch = dec[i].text[j];
 
 				out->grub_cmdline[j] = ch >= 0x20 && ch < 0x7f ? ch : '?';
 			}
-			out->grub_cmdline[dec[i].text_len] = '\0';
+			out->grub_cmdline[n] = '\0';
+			out->grub_cmdline_cut = n < dec[i].text_len;
+			out->grub_cmdline_event = (int16_t)out->n;
 		}
 		if (out->n == VF_BOOT_EVENTS_MAX) {
 			out->overflow = true;
@@ -104,7 +108,19 @@ void vf_boot_facts_summary(const struct vf_boot_facts *f, char *buf, size_t len)
 	if (c)
 		hex_encode(c->digest, TDX_MR_LEN, ch);
 	if (f->grub_cmdline[0])
-		snprintf(buf, len, "kernel=%s initrd=%s cmdline=\"%s\"", kh, ih, f->grub_cmdline);
+		snprintf(buf, len, "kernel=%s initrd=%s cmdline=\"%s%s\"", kh, ih, f->grub_cmdline,
+			 f->grub_cmdline_cut ? "..." : "");
 	else
 		snprintf(buf, len, "kernel=%s initrd=%s cmdline=%s", kh, ih, ch);
+}
+
+/* grub's verified command line text when it is the text of event e, else NULL; *cut: it is
+ * only the start of it. */
+const char *vf_boot_facts_grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e, bool *cut)
+{
+	if (e->kind != CCEL_GRUB_CMDLINE || !f->grub_cmdline[0] || f->grub_cmdline_event < 0 ||
+	    f->grub_cmdline_event >= (int)f->n || e != &f->ev[f->grub_cmdline_event])
+		return NULL;
+	*cut = f->grub_cmdline_cut;
+	return f->grub_cmdline;
 }

@@ -1,6 +1,7 @@
 /* The boot facts of a TD (claims.h struct vf_boot_facts) from the event log it sent with
  * its quote (kbs-protocol.md §4.1 cc_eventlog). */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,3 +18,7 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 /* "kernel=<digest> initrd=<digest> cmdline=<\"text\" or digest>" for audit lines, each
  * "-" when the log names none; "" when there is no log. */
 void vf_boot_facts_summary(const struct vf_boot_facts *f, char *buf, size_t len);
+
+/* grub's verified command line when it is the text of event e (one of f->ev), else NULL;
+ * *cut: only its start (the facts keep VF_BOOT_CMDLINE_MAX - 1 characters). */
+const char *vf_boot_facts_grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e, bool *cut);

@@ -5,6 +5,7 @@
  * writes, cannot be satisfied by a kernel that is not allowed, whatever it appends. Event
  * types and data are not bound and are used for messages only. */
 #include "boot_policy.h"
+#include "boot_facts.h"
 #include "sha384.h"
 #include "../common/hex.h"
 #include "../tdx/eventlog.h"
@@ -121,7 +122,10 @@ static int parse_digests(struct digests *d, const char *key, json_object *v, cha
 
 /* A command line as the boot measures it (measured-boot.md §4.2, §5.2-§5.3): the EFI stub
  * hashes LoadOptions as UTF-16LE with the NUL (OVMF direct boot) or without it (grub);
- * grub's kernel_cmdline event hashes the ASCII text. */
+ * grub's kernel_cmdline event hashes the ASCII text. The event type does not say which (it
+ * is not measured), so all three are accepted at a cmdline position; the only other reading
+ * of those bytes is LoadOptions holding the ASCII bytes, i.e. a command line of CJK
+ * characters the kernel does not understand, not a way to pass other parameters. */
 static int add_cmdline(struct digests *d, const char *s, size_t n)
 {
 	uint8_t *u16 = calloc(n + 1, 2), md[TDX_MR_LEN];
@@ -291,11 +295,13 @@ static int default_layouts(struct vf_boot_policy *bp)
 
 int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *err, size_t elen)
 {
-	const struct digests *member[] = { [SLOT_KERNEL] = &bp->kernel, [SLOT_INITRD] = &bp->initrd,
-					   [SLOT_CMDLINE] = &bp->cmdline };
+	const struct digests *member[4];
 
 	if (!bp)
 		return 0;
+	member[SLOT_KERNEL] = &bp->kernel;
+	member[SLOT_INITRD] = &bp->initrd;
+	member[SLOT_CMDLINE] = &bp->cmdline;
 	bp->rtmr1_pinned = rtmr1_pinned;
 	if (!bp->explicit_layouts) {
 		/* The stub measures command line and initrd: without the kernel they prove nothing. */
@@ -309,24 +315,14 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 			for (unsigned j = 0; j < bp->layouts[i].n[k]; j++) {
 				uint8_t kind = bp->layouts[i].s[k][j].kind;
 
-				if (kind != SLOT_DIGEST && !member[kind]->present && !(kind == SLOT_KERNEL && rtmr1_pinned))
+				/* a kernel in RTMR1 is pinned by rtmr1 too; in RTMR2 (grub, UKI) it is not */
+				if (kind != SLOT_DIGEST && !member[kind]->present &&
+				    !(kind == SLOT_KERNEL && k == 0 && rtmr1_pinned))
 					return perr(err, elen, "policy key \"boot_events\"[%u].rtmr%d names \"%s\" but the "
 						    "policy has no \"%s\" list", i, k + 1, slot_names[kind],
 						    kind == SLOT_CMDLINE ? "cmdline\" or \"cmdline_digest" : slot_names[kind]);
 			}
 	return 0;
-}
-
-/* grub's verified command line text when it is the text of event e, else NULL. */
-static const char *grub_text(const struct vf_boot_facts *f, const struct vf_boot_event *e)
-{
-	uint8_t md[TDX_MR_LEN];
-
-	if (e->kind != CCEL_GRUB_CMDLINE || !f->grub_cmdline[0] ||
-	    vf_sha384(f->grub_cmdline, strlen(f->grub_cmdline), NULL, 0, md) < 0 ||
-	    memcmp(md, e->digest, TDX_MR_LEN) != 0)
-		return NULL;
-	return f->grub_cmdline;
 }
 
 static void describe(const struct vf_boot_event *e, char *buf, size_t len)
@@ -364,7 +360,7 @@ static int match_layout(const struct vf_boot_policy *bp, const struct layout *l,
 		s = &l->s[k][idx[k]];
 		switch (s->kind) {
 		case SLOT_KERNEL:
-			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && bp->rtmr1_pinned)) {
+			if (!has_digest(&bp->kernel, e->digest) && !(!bp->kernel.present && k == 0 && bp->rtmr1_pinned)) {
 				snprintf(reason, len, "kernel %s not allowed", hex);
 				return matched;
 			}
@@ -377,9 +373,12 @@ static int match_layout(const struct vf_boot_policy *bp, const struct layout *l,
 			break;
 		case SLOT_CMDLINE:
 			if (!has_digest(&bp->cmdline, e->digest)) {
-				if (grub_text(f, e)) /* long ones cut so that the verdict stays in the line */
-					snprintf(reason, len, "cmdline \"%.200s%s\" not allowed", grub_text(f, e),
-						 strlen(grub_text(f, e)) > 200 ? "..." : "");
+				bool cut = false;
+				const char *text = vf_boot_facts_grub_text(f, e, &cut);
+
+				if (text) /* long ones cut so that the verdict stays in the line */
+					snprintf(reason, len, "cmdline \"%.200s%s\" not allowed", text,
+						 cut || strlen(text) > 200 ? "..." : "");
 				else
 					snprintf(reason, len, "cmdline not allowed: the measured command line (SHA-384 %s; "
 						 "the EFI stub logs no text) is none of the policy's", hex);
@@ -439,89 +438,4 @@ bool vf_boot_policy_eval(const struct vf_boot_policy *bp, const struct vf_boot_f
 		}
 	}
 	return false;
-}
-
-static int add_str(json_object *arr, const char *s)
-{
-	json_object *v = json_object_new_string(s);
-
-	if (!v || json_object_array_add(arr, v) < 0) {
-		json_object_put(v);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Adds s to the list member key of o unless it is there already. */
-static int add_unique(json_object *o, const char *key, const char *s)
-{
-	json_object *arr;
-
-	if (!json_object_object_get_ex(o, key, &arr)) {
-		arr = json_object_new_array();
-		if (!arr || json_object_object_add(o, key, arr) < 0) {
-			json_object_put(arr);
-			return -ENOMEM;
-		}
-	}
-	for (size_t i = 0; i < json_object_array_length(arr); i++)
-		if (!strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s))
-			return 0;
-	return add_str(arr, s);
-}
-
-int vf_boot_policy_from_facts(const struct vf_boot_facts *f, json_object *o)
-{
-	json_object *layouts = json_object_new_array(), *l = json_object_new_object(),
-		    *r1 = json_object_new_array(), *r2 = json_object_new_array();
-	int r = layouts && l && r1 && r2 ? 0 : -ENOMEM;
-
-	if (r == 0 && f->overflow)
-		r = -E2BIG;
-	if (r == 0 && (json_object_object_add(l, "rtmr1", r1) < 0 || (r1 = NULL, json_object_object_add(l, "rtmr2", r2) < 0)))
-		r = -ENOMEM;
-	else if (r == 0)
-		r2 = NULL;
-	if (r == 0 && (json_object_array_add(layouts, l) < 0 || (l = NULL, json_object_object_add(o, "boot_events", layouts) < 0)))
-		r = -ENOMEM;
-	else if (r == 0)
-		layouts = NULL;
-	json_object_put(r1);
-	json_object_put(r2);
-	json_object_put(l);
-	json_object_put(layouts);
-	if (r < 0)
-		return r;
-	json_object_object_get_ex(o, "boot_events", &layouts);
-	l = json_object_array_get_idx(layouts, 0);
-	for (unsigned i = 0; r == 0 && i < f->n; i++) {
-		const struct vf_boot_event *e = &f->ev[i];
-		json_object *slots = json_object_object_get(l, e->rtmr == 1 ? "rtmr1" : "rtmr2");
-		char hex[2 * TDX_MR_LEN + 1];
-
-		hex_encode(e->digest, TDX_MR_LEN, hex);
-		switch (e->kind) {
-		case CCEL_KERNEL:
-			r = add_str(slots, "kernel");
-			if (r == 0)
-				r = add_unique(o, "kernel", hex);
-			break;
-		case CCEL_INITRD:
-			r = add_str(slots, "initrd");
-			if (r == 0)
-				r = add_unique(o, "initrd", hex);
-			break;
-		case CCEL_CMDLINE:
-		case CCEL_GRUB_CMDLINE:
-			r = add_str(slots, "cmdline");
-			if (r == 0 && grub_text(f, e))
-				r = add_unique(o, "cmdline", grub_text(f, e));
-			else if (r == 0)
-				r = add_unique(o, "cmdline_digest", hex);
-			break;
-		default:
-			r = add_str(slots, hex);
-		}
-	}
-	return r;
 }

@@ -25,8 +25,8 @@
  * the quote's RTMR0-2 (src/verify/boot_facts.c): every measured event of RTMR1 and RTMR2 in
  * log order. The digests are facts (the RTMRs bind them, in order); type and kind come from
  * the unprotected event data and only describe. */
-#define VF_BOOT_EVENTS_MAX 96
-#define VF_BOOT_CMDLINE_MAX 1024
+#define VF_BOOT_EVENTS_MAX 64    /* COS grub 27, GKE UKI 21, Ubuntu shim+grub 17; ~3.6 KiB */
+#define VF_BOOT_CMDLINE_MAX 256
 
 struct vf_boot_event {
 	uint32_t type;                  /* TCG event type (descriptive) */
@@ -40,9 +40,13 @@ struct vf_boot_facts {
 	bool overflow;                  /* RTMR1+RTMR2 had more than VF_BOOT_EVENTS_MAX events */
 	uint16_t n;
 	struct vf_boot_event ev[VF_BOOT_EVENTS_MAX];
-	/* grub's "kernel_cmdline:" text when its digest verified (else ""): a command line
-	 * a denial can quote; the EFI stub's LoadOptions event carries only its digest */
+	/* grub's "kernel_cmdline:" text when its digest verified (else ""), printable ASCII: a
+	 * command line a denial can quote (the EFI stub's LoadOptions event carries only its
+	 * digest). It belongs to ev[grub_cmdline_event]; grub_cmdline_cut: the text was longer
+	 * and is cut here (quoted with "...", never used as a policy string). */
 	char grub_cmdline[VF_BOOT_CMDLINE_MAX];
+	int16_t grub_cmdline_event;
+	bool grub_cmdline_cut;
 };
 
 struct vf_claims {

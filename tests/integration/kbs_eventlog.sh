@@ -106,3 +106,18 @@ fetch restored --ccel "$LOG" --resource default/luks/boot --timeout 20
 [ "$RC" = 0 ] || fail "restored policy: rc $RC"
 kill -0 "$SRV_PID" || fail "the key server died"
 ok "SIGHUP: a new policy takes effect, a broken one is refused and the old one stays"
+
+CONC=()
+# Reloads while flows run: every flow decides on whole policies (old or new, never freed
+# under it); the server stays up.
+for i in 1 2 3 4; do
+	"$TU" fetch --url "https://127.0.0.1:$PORT" --ca "$KE/ca.pem" --tsm-dir "$TMP/tsm" --ccel "$LOG" \
+		--resource default/luks/boot --timeout 20 -o "$TMP/conc$i.secret" >/dev/null 2>"$TMP/conc$i.err" &
+	CONC+=($!)
+done
+for _ in $(seq 30); do kill -HUP "$SRV_PID"; sleep 0.02; done
+for i in 1 2 3 4; do
+	wait "${CONC[i - 1]}" || fail "flow $i during reloads: $(cat "$TMP/conc$i.err")"
+done
+kill -0 "$SRV_PID" || fail "the key server died during reloads"
+ok "4 flows during 30 reloads released"

@@ -7,6 +7,8 @@
 #   cmdline; a kernel that is not allowed appending the allowed kernel's digest -> refused;
 #   the allowed boot with an extra RTMR2 event -> refused; no log -> refused;
 #   the new command line's reference values merged into the policy -> release.
+# A second resource is guarded by policy-from-quote --eventlog of the same simulated boot:
+# the boot is released, another command line refused, reference values merge into it.
 source "$(dirname "$0")/lib.bash"
 need_fuse
 command -v jq >/dev/null || skip "jq absent (make deps)"
@@ -57,21 +59,36 @@ rv=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmd
 	fail "reference-values"
 jq -n --argjson rv "$rv" --arg r0 "$rtmr0" '{"default/luks/root": ($rv + {"rtmr0": [$r0], "tcb_status": ["UpToDate"]})}' \
 	>"$TMP/policy.json"
+# A second resource guarded by what policy-from-quote --eventlog makes of the same boot
+# (a quote of the good boot's TD profile and its log): pinned layout, components named.
+"$SIM" eventlog --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$CMDLINE" --ccel-out "$TMP/ref.ccel" \
+	--td-out "$TMP/ref.td" || fail "tdx-sim eventlog"
+cmp -s "$TMP/ref.ccel" "$TMP/good.ccel" || fail "tdx-sim eventlog and mount wrote different logs"
+"$SIM" quote --pki "$TMP/pki" --td "$TMP/ref.td" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/ref.quote" ||
+	fail "tdx-sim quote"
+"$KS" policy-from-quote "$TMP/ref.quote" --eventlog "$TMP/ref.ccel" --resource default/luks/pfq >"$TMP/pfq.json" ||
+	fail "policy-from-quote --eventlog"
+jq -s '.[0] * .[1]' "$TMP/policy.json" "$TMP/pfq.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+[ "$(jq -r '.["default/luks/pfq"].kernel[0]' "$TMP/policy.json")" = "$kernel_digest" ] ||
+	fail "policy-from-quote names another kernel than reference-values: $(cat "$TMP/pfq.json")"
 mkdir -p "$TMP/res/default/luks"
 head -c 32 /dev/urandom >"$TMP/res/default/luks/root" && chmod 600 "$TMP/res/default/luks/root"
+cp "$TMP/res/default/luks/root" "$TMP/res/default/luks/pfq"
 start_keyserver ks 0
 
-fetch() { # NAME [client options]: sets RC; stderr in $TMP/NAME.err
+fetch() { # NAME [client options]: sets RC; stderr in $TMP/NAME.err (resource: root unless given)
 	local name=$1
 	shift
 	"$TU" fetch --url "https://127.0.0.1:$SRV_PORT" --ca "$KE/ca.pem" --resource default/luks/root \
 		--timeout 5 "$@" -o "$TMP/$name.secret" 2>"$TMP/$name.err"
 	RC=$?
 }
-refused() { # NAME PATTERN: exit 1, no secret, a policy refusal, PATTERN in the audit line
+refused() { # NAME PATTERN: exit 1, no secret, a policy refusal whose KBS error detail (the
+	# client's log) and audit line both carry PATTERN
 	[ "$RC" = 1 ] || fail "$1: exit $RC, expected a refusal: $(tail -n 3 "$TMP/$1.err")"
 	[ ! -e "$TMP/$1.secret" ] || fail "$1: a secret was written"
-	grep -q -- "PolicyDeny" "$TMP/$1.err" || fail "$1: not a policy refusal: $(cat "$TMP/$1.err")"
+	grep -q -- "PolicyDeny: Access denied by policy: .*$2" "$TMP/$1.err" ||
+		fail "$1: not a policy refusal naming '$2': $(cat "$TMP/$1.err")"
 	tail -n 1 "$TMP/ks.audit" | grep -q -- "$2" || fail "$1: '$2' not in the audit line: $(tail -n 1 "$TMP/ks.audit")"
 	ok "$1 refused: $(tail -n 1 "$TMP/ks.audit" | jq -r .reason | cut -c1-120)"
 }
@@ -82,10 +99,19 @@ fetch good --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel"
 tail -n 1 "$TMP/ks.audit" | grep -q "kernel=$kernel_digest" || fail "audit line without the kernel: $(tail -n 1 "$TMP/ks.audit")"
 ok "the boot reference-values predicted is released"
 
+# the denial's digest is what reference-values prints for the command line the TD booted
+new_digest=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$NEW_CMDLINE" |
+	sed -n 's/.*LoadOptions digest \([0-9a-f]*\)).*/\1/p')
 fetch newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel"
-refused newcmd "cmdline"
+refused newcmd "cmdline not allowed: the measured command line (SHA-384 $new_digest"
+fetch pfq-good --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel" --resource default/luks/pfq
+[ "$RC" = 0 ] || fail "policy-from-quote's policy refuses the boot it was made from: $(tail -n 1 "$TMP/ks.audit")"
+fetch pfq-newcmd --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel" --resource default/luks/pfq
+refused pfq-newcmd "cmdline"
+ok "policy-from-quote --eventlog of the simulated boot: same boot released, another cmdline refused"
 fetch evil --tsm-dir "$TMP/evil" --ccel "$TMP/evil.ccel"
-refused evil "not allowed"
+refused evil "kernel [0-9a-f]\{96\} not allowed"
+grep -q "kernel $kernel_digest not allowed" "$TMP/evil.err" && fail "evil: the forged digest was taken for the kernel"
 fetch extra --tsm-dir "$TMP/extra" --ccel "$TMP/extra.ccel"
 refused extra "RTMR2 event"
 fetch nolog --tsm-dir "$TMP/good" --ccel none
@@ -95,8 +121,11 @@ refused nolog "no event log"
 # reloads it on SIGHUP: both boots are released.
 rv2=$("$KS" reference-values --kernel "$TMP/vmlinuz" --initrd "$TMP/initrd" --cmdline "$NEW_CMDLINE" --json) ||
 	fail "reference-values (new cmdline)"
-jq --argjson rv "$rv2" '.["default/luks/root"] |= (reduce ($rv | keys[]) as $k (.; .[$k] = ((.[$k] // []) + $rv[$k] | unique)))' \
-	"$TMP/policy.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+for res in root pfq; do
+	jq --argjson rv "$rv2" --arg r "default/luks/$res" \
+		'.[$r] |= (reduce ($rv | keys[]) as $k (.; .[$k] = ((.[$k] // []) + $rv[$k] | unique)))' \
+		"$TMP/policy.json" >"$TMP/policy.new" && mv "$TMP/policy.new" "$TMP/policy.json"
+done
 [ "$(jq -r '.["default/luks/root"].cmdline | length' "$TMP/policy.json")" = 2 ] || fail "merge: $(cat "$TMP/policy.json")"
 # (the server says so: "reload: policies from FILE in force")
 kill -HUP "$SRV_PID" || fail "SIGHUP"
@@ -105,4 +134,6 @@ fetch newcmd2 --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel"
 [ "$RC" = 0 ] || fail "new command line not released after the merge (rc $RC): $(tail -n 3 "$TMP/newcmd2.err")"
 fetch good2 --tsm-dir "$TMP/good" --ccel "$TMP/good.ccel"
 [ "$RC" = 0 ] || fail "old command line no longer released after the merge"
-ok "merged reference values: old and new command lines released"
+fetch pfq-newcmd2 --tsm-dir "$TMP/newcmd" --ccel "$TMP/newcmd.ccel" --resource default/luks/pfq
+[ "$RC" = 0 ] || fail "policy-from-quote policy + merged reference values: new command line refused"
+ok "merged reference values: old and new command lines released (both policies)"

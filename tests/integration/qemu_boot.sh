@@ -4,5 +4,6 @@
 # ~25-50 s per boot. TDX_QEMU=0 skips; TDX_QEMU_SCENARIOS="keyfile prompt" narrows.
 cd "$(dirname "$0")/../.." || exit 1
 [ "${TDX_QEMU:-1}" = 0 ] && { echo "SKIP: TDX_QEMU=0"; exit 77; }
+# (2400 s: the default set has nine scenarios; tdx_update boots three times, ~4.5 min)
 # shellcheck disable=SC2086
-exec timeout "${TDX_QEMU_TOTAL_TIMEOUT:-1800}" bash tests/qemu/run.sh ${TDX_QEMU_SCENARIOS:-}
+exec timeout "${TDX_QEMU_TOTAL_TIMEOUT:-2400}" bash tests/qemu/run.sh ${TDX_QEMU_SCENARIOS:-}

@@ -306,9 +306,10 @@ sc_update_allow() {
 
 # An update of the kernel command line, end to end: the policy names the booted kernel,
 # initrd and command line (reference-values) and pins the firmware events -> unlock; a
-# boot with another command line -> refused, the server's audit line names the cmdline,
-# the prompt comes within the helper's deadline; the new line's reference values merged
-# into the policy, the server reloads it (SIGHUP), the same boot again -> unlock.
+# boot with another command line -> refused, the server's audit line and the helper's
+# console line name the cmdline, the prompt comes within the helper's deadline; the new
+# line's reference values merged into the policy, the server reloads it (SIGHUP), the same
+# boot again -> unlock.
 sc_tdx_update() {
 	local a1 a2 released
 	sc_need client server sim || return $?
@@ -339,9 +340,11 @@ sc_tdx_update() {
 	sc_note "result $BOOT_RESULT (boot 2, changed command line), tdx-unlock at ${BOOT_UNLOCK_AT:-never}s," \
 		"prompt at ${BOOT_PROMPT_AT:-never}s"
 	grep -a '"decision":"refuse"' "$KS_DIR/audit.log" | tail -n 1 | jq -r .reason | cut -c1-150 | sed 's/^/  audit: /'
+	sc_console | grep -a 'tdx-unlock.*PolicyDeny' | head -n 1 | cut -c1-150 | sed 's/^/  console: /'
 	if [ "$BOOT_RESULT" != prompt ] || [ -z "$BOOT_UNLOCK_AT" ] ||
 		[ "$(grep -ac '"decision":"release"' "$KS_DIR/audit.log")" != "$released" ] ||
 		! grep -a '"decision":"refuse"' "$KS_DIR/audit.log" | grep -aq 'cmdline not allowed' ||
+		! sc_has 'tdx-unlock.*PolicyDeny.*cmdline not allowed' ||
 		[ $(( ${BOOT_PROMPT_AT%.*} - ${BOOT_UNLOCK_AT%.*} )) -gt $((H_DENY_DEADLINE + 10)) ]; then
 		sc_note "boot 2 was not refused with the command line named, prompt by the deadline"; sc_tail; return 1
 	fi

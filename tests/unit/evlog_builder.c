@@ -4,6 +4,7 @@
 #include "tdx/eventlog.h"
 #include "verify/sha384.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void put(struct logbuf *l, const void *p, size_t n)
@@ -60,7 +61,7 @@ static void text_event(struct logbuf *l, uint32_t rtmr, uint32_t type, const cha
 
 /* Digests of "files" named by a label (stand-ins for a kernel's Authenticode hash, an
  * initrd's SHA-384). */
-void file_digest(const char *label, uint8_t out[48])
+void evb_file_digest(const char *label, uint8_t out[48])
 {
 	sha(label, strlen(label), out);
 }
@@ -77,7 +78,7 @@ static void cmdline_digest(const char *s, uint8_t out[48])
 
 
 /* A QEMU direct boot as TDVF + the EFI stub log it, then whatever a hostile kernel appends. */
-void build(struct logbuf *l, const struct boot *b)
+void evb_build(struct logbuf *l, const struct boot *b)
 {
 	static const uint8_t sep[4], tag_cmd[34] = { 0xed, 0x22, 0x3b, 0x8f, 26, 0, 0, 0, 'L', 'O', 'A', 'D', 'E', 'D',
 						      '_', 'I', 'M', 'A', 'G', 'E', ':', ':', 'L', 'o', 'a', 'd',
@@ -90,7 +91,7 @@ void build(struct logbuf *l, const struct boot *b)
 	log_start(l);
 	text_event(l, 0, EV_PLATFORM_CONFIG_FLAGS, "ACPI DATA");
 	event(l, 0, EV_SEPARATOR, (sha(sep, 4, md), md), sep, 4);
-	file_digest(b->kernel, md);
+	evb_file_digest(b->kernel, md);
 	event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
 	text_event(l, 1, EV_EFI_ACTION, "Calling EFI Application from Boot Option");
 	event(l, b->old_firmware ? 0 : 1, EV_SEPARATOR, (sha(sep, 4, md), md), sep, 4);
@@ -99,13 +100,13 @@ void build(struct logbuf *l, const struct boot *b)
 		event(l, 2, EV_EVENT_TAG, md, tag_cmd, sizeof(tag_cmd));
 	}
 	if (b->initrd) {
-		file_digest(b->initrd, md);
+		evb_file_digest(b->initrd, md);
 		event(l, 2, EV_EVENT_TAG, md, tag_initrd, sizeof(tag_initrd));
 	}
 	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Invocation");
 	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Returned with Success");
 	if (b->append_kernel) {
-		file_digest(b->append_kernel, md);
+		evb_file_digest(b->append_kernel, md);
 		event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
 	}
 	if (b->append_cmdline) {
@@ -113,17 +114,17 @@ void build(struct logbuf *l, const struct boot *b)
 		event(l, 2, EV_EVENT_TAG, md, tag_cmd, sizeof(tag_cmd));
 	}
 	if (b->append_initrd) {
-		file_digest(b->append_initrd, md);
+		evb_file_digest(b->append_initrd, md);
 		event(l, 2, EV_EVENT_TAG, md, tag_initrd, sizeof(tag_initrd));
 	}
 	put(l, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
 }
 
-void hex_of(const char *label, char out[97])
+void evb_hex(const char *label, char out[97])
 {
 	uint8_t md[48];
 
-	file_digest(label, md);
+	evb_file_digest(label, md);
 	hex_encode(md, 48, out);
 }
 
@@ -134,4 +135,41 @@ void evb_replay(const struct logbuf *l, uint8_t rtmr[4][48])
 	assert_int_equal(ccel_parse(l->b, l->n, &log, NULL), 0);
 	assert_int_equal(ccel_replay(&log, vf_sha384, rtmr), 0);
 	ccel_log_free(&log);
+}
+
+/* grub's string events: "<prefix><text>\0", digest = SHA-384(text) (measured-boot.md §5.2). */
+static void grub_string(struct logbuf *l, const char *prefix, const char *text)
+{
+	char data[600];
+	uint8_t md[48];
+	int n = snprintf(data, sizeof(data), "%s%s", prefix, text);
+
+	assert_true(n > 0 && (size_t)n < sizeof(data));
+	sha(text, strlen(text), md);
+	event(l, 2, EV_IPL, md, data, (size_t)n + 1);
+}
+
+void evb_build_grub(struct logbuf *l, const char *kernel, const char *cmdline)
+{
+	static const uint8_t sep[4], image[32] = { 0 };
+	char cmd[600];
+	uint8_t md[48];
+
+	log_start(l);
+	text_event(l, 1, EV_EFI_ACTION, "Calling EFI Application from Boot Option");
+	event(l, 1, EV_SEPARATOR, (sha(sep, 4, md), md), sep, 4);
+	evb_file_digest("shim", md);
+	event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
+	evb_file_digest("grub", md);
+	event(l, 1, EV_EFI_BOOT_SERVICES_APPLICATION, md, image, sizeof(image));
+	grub_string(l, "grub_cmd: ", "set timeout=0");
+	snprintf(cmd, sizeof(cmd), "linux /vmlinuz %s", cmdline);
+	grub_string(l, "grub_cmd: ", cmd);
+	evb_file_digest(kernel, md);
+	event(l, 2, EV_IPL, md, "/vmlinuz", sizeof("/vmlinuz"));
+	snprintf(cmd, sizeof(cmd), "/vmlinuz %s", cmdline);
+	grub_string(l, "kernel_cmdline: ", cmd);
+	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Invocation");
+	text_event(l, 1, EV_EFI_ACTION, "Exit Boot Services Returned with Success");
+	put(l, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
 }

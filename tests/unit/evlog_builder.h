@@ -21,9 +21,12 @@ struct boot {
 };
 
 /* The log of boot b, ended by 8 bytes 0xFF. */
-void build(struct logbuf *l, const struct boot *b);
+void evb_build(struct logbuf *l, const struct boot *b);
+/* A shim + grub disk boot with a CC-aware grub: grub's commands, the kernel file it reads
+ * (labelled kernel), and its kernel_cmdline "/vmlinuz CMDLINE" (measured-boot.md §5). */
+void evb_build_grub(struct logbuf *l, const char *kernel, const char *cmdline);
 /* Stand-ins for a kernel's Authenticode hash or an initrd's SHA-384: SHA-384(label). */
-void file_digest(const char *label, uint8_t out[48]);
-void hex_of(const char *label, char out[97]);
+void evb_file_digest(const char *label, uint8_t out[48]);
+void evb_hex(const char *label, char out[97]);
 /* The RTMRs the log replays to (what a quote of that boot carries). */
 void evb_replay(const struct logbuf *l, uint8_t rtmr[4][48]);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 /* ../shared/testdata/ccel: $TDX_CCEL_TESTDATA, else next to the TDX vectors. */
 static const char *ccel_dir(void)
@@ -409,6 +410,73 @@ static void test_parser_reads_writer(void **state)
 	}
 }
 
+/* reference-values' computation: members, the empty cases, QEMU's header rewrite. */
+static void test_reference(void **state)
+{
+	uint8_t kernel[0x1800], d[48];
+	static const uint8_t initrd[] = "initrd";
+	struct measure_ref_input in = { .fw = MEASURE_FW_202411, .kernel = kernel, .initrd = initrd,
+					.initrd_len = sizeof(initrd), .append = "quiet" };
+	struct measure_ref ref, patched;
+	json_object *o, *v;
+	(void)state;
+
+	memset(kernel, 0, sizeof(kernel));
+	in.kernel_len = make_pe(kernel, sizeof(kernel), 0);
+	assert_int_equal(measure_reference(&in, &ref), 0);
+	assert_int_equal(measure_pe_authenticode(kernel, in.kernel_len, d, NULL), 0);
+	assert_memory_equal(ref.kernel, d, 48);
+	assert_string_equal(ref.cmdline, "quiet initrd=initrd");
+	assert_int_equal(measure_load_options_digest("quiet initrd=initrd", d), 0);
+	assert_memory_equal(ref.cmdline_digest, d, 48);
+	o = measure_ref_json(&ref);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "cmdline", &v));
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), "quiet initrd=initrd");
+	assert_true(json_object_object_get_ex(o, "initrd", &v));
+	assert_true(json_object_object_get_ex(o, "kernel", &v));
+	assert_int_equal(json_object_object_length(o), 3);
+	json_object_put(o);
+	measure_ref_free(&ref);
+
+	/* Neither -append nor -initrd: no command line is measured, no member. */
+	in.append = NULL;
+	in.initrd = NULL;
+	assert_int_equal(measure_reference(&in, &ref), 0);
+	assert_null(ref.cmdline);
+	o = measure_ref_json(&ref);
+	assert_int_equal(json_object_object_length(o), 1);
+	json_object_put(o);
+	measure_ref_free(&ref);
+
+	/* An empty initrd is measured by nothing; a non-ASCII command line is refused. */
+	in.initrd = initrd;
+	in.initrd_len = 0;
+	assert_int_equal(measure_reference(&in, &ref), -EINVAL);
+	in.initrd_len = sizeof(initrd);
+	in.append = "caf\xc3\xa9";
+	assert_int_equal(measure_reference(&in, &ref), -EINVAL);
+
+	/* QEMU < 10.2: a setup header (protocol 2.15) rewritten before hashing; the file's
+	 * own digest differs, the input stays untouched. */
+	in.append = "quiet";
+	in.kernel_len = sizeof(kernel);
+	memcpy(kernel + 0x202, "HdrS", 4);
+	kernel[0x206] = 0x0f;
+	kernel[0x207] = 0x02;
+	kernel[0x211] = 0x01;
+	assert_int_equal(measure_reference(&in, &ref), 0);
+	memcpy(d, kernel + 0x200, 48);
+	in.qemu_header_patch = true;
+	in.ram_size = 2ull << 30;
+	assert_int_equal(measure_reference(&in, &patched), 0);
+	assert_memory_not_equal(ref.kernel, patched.kernel, 48);
+	assert_memory_equal(kernel + 0x200, d, 48);
+	measure_ref_free(&ref);
+	measure_ref_free(&patched);
+}
+
 static void test_fw_names(void **state)
 {
 	enum measure_fw fw;
@@ -435,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_firmware_events_real_log),
 		cmocka_unit_test(test_writer_replays),
 		cmocka_unit_test(test_parser_reads_writer),
+		cmocka_unit_test(test_reference),
 		cmocka_unit_test(test_fw_names),
 	};
 

@@ -56,9 +56,9 @@ static void write_policies(void)
 {
 	char k[97], k2[97], i[97], text[2048];
 
-	hex_of("kernel 6.1", k);
-	hex_of("kernel 6.2", k2);
-	hex_of("initrd 6.1", i);
+	evb_hex("kernel 6.1", k);
+	evb_hex("kernel 6.2", k2);
+	evb_hex("initrd 6.1", i);
 	snprintf(text, sizeof(text),
 		 "{\"" RES "allow\":{\"kernel\":[\"%s\"],\"initrd\":[\"%s\"],\"cmdline\":[\"" EVB_CMDLINE "\"]},"
 		 "\"" RES "kernel\":{\"kernel\":[\"%s\"],\"initrd\":[\"%s\"],\"cmdline\":[\"" EVB_CMDLINE "\"]},"
@@ -131,7 +131,7 @@ static void test_log_must_replay(void **state)
 	(void)state;
 
 	td.has_tdx15 = false;
-	build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE });
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE });
 	assert_int_equal(kbs_ec_key_generate(&key), 0);
 	sf_do_auth(&s);
 	body = body_with_log(&s, key, &td, &l); /* the simulator's RTMRs, not this log's */
@@ -147,6 +147,46 @@ static void test_log_must_replay(void **state)
 	kbs_ec_key_free(key);
 }
 
+/* cc_eventlog "" is no log (kbs-protocol.md §4.1); other non-strings and non-canonical
+ * base64 are refused. */
+static void test_member_forms(void **state)
+{
+	static const struct {
+		const char *value, *refusal; /* NULL: attested */
+	} cases[] = {
+		{ "\"\"", NULL },
+		{ "null", NULL },
+		{ "7", "cc_eventlog is not a string or null" },
+		{ "{}", "cc_eventlog is not a string or null" },
+		{ "\"AAAA=\"", "eventlog_malformed: cc_eventlog is not canonical base64" },
+		{ "\"AAAA\"", "eventlog_malformed: shorter than the first" },
+	};
+	struct tdx_td_info td = sf_td_default;
+	(void)state;
+
+	td.has_tdx15 = false;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sf_session s;
+		struct kbs_ec_key *key;
+		char *body, *edited, *at;
+
+		assert_int_equal(kbs_ec_key_generate(&key), 0);
+		sf_do_auth(&s);
+		body = sf_attest_body(&s, key, &td, 0);
+		at = strstr(body, "\"cc_eventlog\":null");
+		assert_non_null(at);
+		assert_true(asprintf(&edited, "%.*s\"cc_eventlog\":%s%s", (int)(at - body), body, cases[i].value,
+				     at + strlen("\"cc_eventlog\":null")) > 0);
+		if (cases[i].refusal)
+			sf_attest_refused(s.cookie, edited, cases[i].refusal);
+		else
+			free(sf_attest_ok(&s, edited));
+		free(edited);
+		free(body);
+		kbs_ec_key_free(key);
+	}
+}
+
 static void test_both_paths(void **state)
 {
 	struct sf_session s;
@@ -159,9 +199,9 @@ static void test_both_paths(void **state)
 	(void)state;
 
 	write_policies();
-	hex_of("kernel 6.1", k);
-	hex_of("kernel 6.2", k2);
-	build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE });
+	evb_hex("kernel 6.1", k);
+	evb_hex("kernel 6.2", k2);
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE });
 	td_of(&l, &td);
 	mark = sf_audit_mark();
 	bearer = attest(&s, &key, &td, &l);
@@ -191,7 +231,7 @@ static void test_both_paths(void **state)
 	kbs_ec_key_free(key);
 
 	/* A kernel that is not allowed, appending the allowed one's digest after its own. */
-	build(&l, &(struct boot){ .kernel = "kernel 6.2", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE,
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.2", .initrd = "initrd 6.1", .cmdline = EVB_CMDLINE,
 				  .append_kernel = "kernel 6.1" });
 	td_of(&l, &td);
 	bearer = attest(&s, &key, &td, &l);
@@ -212,12 +252,12 @@ static void test_reload(void **state)
 	(void)state;
 
 	write_policies();
-	build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = "console=ttyS0 debug" });
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = "console=ttyS0 debug" });
 	td_of(&l, &td);
 	bearer = attest(&s, &key, &td, &l);
 	assert_int_equal(ask_both(RES "cmdline", &s, bearer, reason, detail), 401);
-	hex_of("kernel 6.1", k);
-	hex_of("initrd 6.1", i);
+	evb_hex("kernel 6.1", k);
+	evb_hex("initrd 6.1", i);
 	/* the operator adds the new command line (merged by union) and reloads */
 	snprintf(text, sizeof(text), "{\"" RES "cmdline\":{\"kernel\":[\"%s\"],\"initrd\":[\"%s\"],"
 		 "\"cmdline\":[\"" EVB_CMDLINE "\",\"console=ttyS0 debug\"]}}", k, i);
@@ -245,6 +285,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_must_replay),
+		cmocka_unit_test(test_member_forms),
 		cmocka_unit_test(test_both_paths),
 		cmocka_unit_test(test_reload),
 	};

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/hex.h"
 #include "tdx/eventlog.h"
+#include "tdx/eventlog_decode.h"
 #include "verify/boot_facts.h"
 #include "verify/boot_policy.h"
 #include "verify/policy.h"
@@ -44,14 +45,14 @@ static struct vf_policy *policy(const char *const *kernels, const char *const *i
 
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "{\"kernel\":[");
 	for (size_t i = 0; kernels && kernels[i]; i++) {
-		hex_of(kernels[i], hex);
+		evb_hex(kernels[i], hex);
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"%s\"", i ? "," : "", hex);
 	}
 	n += (size_t)snprintf(text + n, sizeof(text) - n, "]");
 	if (initrds) {
 		n += (size_t)snprintf(text + n, sizeof(text) - n, ",\"initrd\":[");
 		for (size_t i = 0; initrds[i]; i++) {
-			hex_of(initrds[i], hex);
+			evb_hex(initrds[i], hex);
 			n += (size_t)snprintf(text + n, sizeof(text) - n, "%s\"%s\"", i ? "," : "", hex);
 		}
 		n += (size_t)snprintf(text + n, sizeof(text) - n, "]");
@@ -76,7 +77,7 @@ static bool eval(const struct vf_policy *p, const struct boot *b, char *reason)
 	struct logbuf l;
 	struct vf_claims c;
 
-	build(&l, b);
+	evb_build(&l, b);
 	claims_for(&l, &c);
 	return vf_policy_eval(p, &c, reason, 320);
 }
@@ -101,10 +102,10 @@ static void test_deny_each_member(void **state)
 	(void)state;
 
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.2", .initrd = "initrd 6.1", .cmdline = CMDLINE }, reason));
-	hex_of("kernel 6.2", hex);
+	evb_hex("kernel 6.2", hex);
 	assert_true(strstr(reason, "kernel ") == reason && strstr(reason, hex) && strstr(reason, "not allowed"));
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.2", .cmdline = CMDLINE }, reason));
-	hex_of("initrd 6.2", hex);
+	evb_hex("initrd 6.2", hex);
 	assert_true(strstr(reason, "initrd ") == reason && strstr(reason, hex));
 	assert_false(eval(p, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1",
 					     .cmdline = "console=ttyS0 quiet initrd=initrd" }, reason));
@@ -132,7 +133,7 @@ static void test_appended_fake_events(void **state)
 
 	assert_false(eval(p, &(struct boot){ .kernel = "evil kernel", .initrd = "initrd 6.1", .cmdline = CMDLINE,
 					     .append_kernel = "kernel 6.1" }, reason));
-	hex_of("evil kernel", hex);
+	evb_hex("evil kernel", hex);
 	assert_non_null(strstr(reason, hex));
 	assert_true(strstr(reason, "kernel ") == reason);
 	/* The evil kernel measures nothing itself and appends the good ones' values. */
@@ -154,7 +155,7 @@ static void test_log_must_replay(void **state)
 	char reason[320];
 	(void)state;
 
-	build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = CMDLINE });
+	evb_build(&l, &(struct boot){ .kernel = "kernel 6.1", .initrd = "initrd 6.1", .cmdline = CMDLINE });
 	claims_for(&l, &c);
 	c.td.rtmr[1][0] ^= 1; /* the quote says another RTMR1 */
 	assert_int_equal(vf_boot_facts_from_log(l.b, l.n, &c.td, &c.boot, reason, sizeof(reason)), -EKEYREJECTED);
@@ -204,7 +205,7 @@ static void test_policy_errors(void **state)
 {
 	static const char *const bad[] = {
 		"{\"cmdline\":[\"quiet\"]}",                   /* without the kernel */
-		"{\"initrd\":[\"" "00" "\"]}",
+		"{\"initrd\":[\"00\"]}",
 		"{\"kernel\":[\"abc\"]}",
 		"{\"kernel\":[],\"cmdline\":[\"tab\\u0001\"]}",
 		"{\"kernel\":[],\"boot_events\":[{\"rtmr1\":[\"kernel\"],\"rtmr2\":[\"initrd\"]}]}",
@@ -212,6 +213,9 @@ static void test_policy_errors(void **state)
 		"{\"kernel\":[],\"boot_events\":[{\"rtmr1\":[\"shim\"],\"rtmr2\":[]}]}",
 		"{\"kernel\":[],\"boot_events\":[]}",
 		"{\"kernel\":{}}",
+		/* rtmr1 pins a kernel in RTMR1, not one in RTMR2 (grub's file, a UKI section) */
+		("{\"rtmr1\":[\"000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\"],"
+		 "\"boot_events\":[{\"rtmr1\":[],\"rtmr2\":[\"kernel\"]}]}"),
 	};
 	struct vf_policy *p = NULL;
 	char err[256];
@@ -250,6 +254,52 @@ static struct vf_policy *policy_from(const struct vf_boot_facts *f, const char *
 		fail_msg("%s: %s", text, err);
 	json_object_put(o);
 	return p;
+}
+
+/* grub: the kernel file and kernel_cmdline at their places; a short text becomes a policy
+ * string and a denial quotes the TD's text. */
+static void test_grub_text(void **state)
+{
+	struct logbuf l;
+	struct vf_claims c;
+	struct vf_policy *p;
+	json_object *o = json_object_new_object(), *v;
+	char reason[320], summary[1024];
+	(void)state;
+
+	evb_build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro");
+	claims_for(&l, &c);
+	assert_string_equal(c.boot.grub_cmdline, "/vmlinuz root=/dev/vda1 ro");
+	assert_false(c.boot.grub_cmdline_cut);
+	vf_boot_facts_summary(&c.boot, summary, sizeof(summary));
+	assert_non_null(strstr(summary, " cmdline=\"/vmlinuz root=/dev/vda1 ro\""));
+	assert_int_equal(vf_boot_policy_from_facts(&c.boot, o), 0);
+	assert_true(json_object_object_get_ex(o, "cmdline", &v));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 0)), "/vmlinuz root=/dev/vda1 ro");
+	assert_false(json_object_object_get_ex(o, "cmdline_digest", NULL));
+	json_object_put(o);
+	p = policy_from(&c.boot, NULL, NULL);
+	assert_true(vf_policy_eval(p, &c, reason, sizeof(reason)));
+	/* the same grub with another command line: grub's own "linux" command differs first */
+	evb_build_grub(&l, "kernel 6.1", "root=/dev/vda1 ro init=/bin/sh");
+	claims_for(&l, &c);
+	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
+	assert_true(strstr(reason, "RTMR2 event 1 (EV_IPL grub_cmd") == reason);
+	vf_policy_free(p);
+	/* a layout where only the command line is a component: the denial quotes it */
+	const char *text = "{\"kernel\":[\"%s\"],\"cmdline\":[\"/vmlinuz root=/dev/vda1 ro\"],\"boot_events\":"
+			   "[{\"rtmr1\":[\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"],\"rtmr2\":[\"%s\",\"%s\",\"kernel\",\"cmdline\"]}]}";
+	char pol[2048], h[10][97];
+
+	for (unsigned i = 0, j = 0; i < c.boot.n; i++)
+		if (c.boot.ev[i].kind != CCEL_KERNEL && c.boot.ev[i].kind != CCEL_GRUB_CMDLINE)
+			hex_encode(c.boot.ev[i].digest, 48, h[j++ + 1]);
+	evb_hex("kernel 6.1", h[0]);
+	snprintf(pol, sizeof(pol), text, h[0], h[1], h[2], h[3], h[4], h[7], h[8], h[5], h[6]);
+	assert_int_equal(vf_policy_parse(pol, strlen(pol), &p, reason, sizeof(reason)), 0);
+	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
+	assert_string_equal(reason, "cmdline \"/vmlinuz root=/dev/vda1 ro init=/bin/sh\" not allowed");
+	vf_policy_free(p);
 }
 
 static void real_claims(const char *rel, struct vf_claims *c)
@@ -303,10 +353,13 @@ static void test_real_logs(void **state)
 	p = policy_from(&c.boot, NULL, NULL);
 	assert_true(vf_policy_eval(p, &c, reason, sizeof(reason)));
 	vf_policy_free(p);
-	p = policy_from(&c.boot, "cmdline", "/syslinux/vmlinuz.A quiet");
+	/* its 727-character command line is kept cut: pinned by digest, quoted with "..." */
+	assert_true(c.boot.grub_cmdline_cut);
+	p = policy_from(&c.boot, "cmdline_digest", "000000000000000000000000000000000000000000000000"
+						   "000000000000000000000000000000000000000000000000");
 	assert_false(vf_policy_eval(p, &c, reason, sizeof(reason)));
 	assert_true(strstr(reason, "cmdline \"/syslinux/vmlinuz.A init=") == reason);
-	assert_non_null(strstr(reason, "\" not allowed"));
+	assert_non_null(strstr(reason, "...\" not allowed"));
 	vf_policy_free(p);
 	/* Ubuntu shim + grub + UKI-less kernel, GKE UKI: pinned from their own logs. */
 	real_claims("logs/trustee_CCEL_data_grub.bin", &c);
@@ -333,6 +386,7 @@ int main(void)
 		cmocka_unit_test(test_no_log),
 		cmocka_unit_test(test_merge_by_union),
 		cmocka_unit_test(test_policy_errors),
+		cmocka_unit_test(test_grub_text),
 		cmocka_unit_test(test_real_logs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
