@@ -19,7 +19,8 @@
 #include <openssl/rand.h>
 
 #define FLIGHTS 64               /* platforms remembered for coalescing / negative caching */
-#define NEGATIVE_MS (30 * 1000)  /* a failed first-sight fetch is not retried for this long */
+#define NEGATIVE_MS (30 * 1000)  /* a failed first-sight fetch is not retried for this long, */
+#define NOT_SERVED_MS (5 * 60 * 1000) /* an FMSPC the PCS does not serve (404) this long */
 #define RATE_N 10                /* at most RATE_N first-sight fetches ... */
 #define RATE_MS (60 * 1000)      /* ... per minute */
 #define REFRESH_MARGIN_S (2 * 86400) /* refresh at the latest this long before a nextUpdate */
@@ -289,7 +290,9 @@ static int fetch_platform(struct ks_coll_svc *svc, const struct vf_platform *p, 
 		 r < 0 ? "the store cannot be written" :
 		 res.refused ? "the PCS documents were refused (see the log)" :
 		 res.not_found ? "PCS does not serve it" : "PCS unreachable");
-	return r < 0 ? r : -EAGAIN;
+	if (r < 0)
+		return r;
+	return res.not_found && !res.refused && !res.unreachable ? -ENOENT : -EAGAIN;
 }
 
 static struct flight *flight_for(struct ks_coll_svc *svc, const uint8_t key[7])
@@ -352,7 +355,8 @@ int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, ch
 		pthread_mutex_unlock(&svc->lock);
 		return r;
 	}
-	if (f->err < 0 && now - f->done_ms < NEGATIVE_MS) { /* failed a moment ago */
+	if (f->err < 0 && now - f->done_ms < (f->err == -ENOENT ? NOT_SERVED_MS : NEGATIVE_MS)) {
+		/* failed a moment ago: the same answer, without asking the PCS again */
 		snprintf(reason, len, "%s", f->reason);
 		r = f->err;
 		pthread_mutex_unlock(&svc->lock);
