@@ -232,8 +232,8 @@ int ks_collateral_status(int argc, char **argv)
 		missing_arr = json_object_new_array();
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t left = e[i].s.next_update - at;
-		char iss[32] = "?", next[32] = "?", tl[48] = "unreadable";
+		int64_t left = e[i].expires - at;
+		char iss[32] = "?", next[32] = "?", tl[80] = "unreadable";
 		const char *state = !e[i].readable ? "BAD" : left < 0 ? "EXPIRED" : left < warn ? "WARN" : "OK";
 
 		bad += strcmp(state, "OK") != 0;
@@ -241,6 +241,12 @@ int ks_collateral_status(int argc, char **argv)
 			vf_format_time(e[i].s.issued, iss, sizeof(iss));
 			vf_format_time(e[i].s.next_update, next, sizeof(next));
 			fmt_left(left, tl, sizeof(tl));
+			if (e[i].chain_expires_first) {
+				char ce[32];
+
+				vf_format_time(e[i].expires, ce, sizeof(ce));
+				snprintf(tl + strlen(tl), sizeof(tl) - strlen(tl), " (issuer chain until %s)", ce);
+			}
 		}
 		if (json) {
 			json_object *o = json_object_new_object();
@@ -253,6 +259,7 @@ int ks_collateral_status(int argc, char **argv)
 			json_object_object_add(o, "issued", json_object_new_string(iss));
 			json_object_object_add(o, "next_update", json_object_new_string(next));
 			json_object_object_add(o, "seconds_left", json_object_new_int64(e[i].readable ? left : 0));
+			json_object_object_add(o, "chain_expires_first", json_object_new_boolean(e[i].chain_expires_first));
 			json_object_array_add(docs, o);
 		} else {
 			char ev[16] = "-";
@@ -264,6 +271,16 @@ int ks_collateral_status(int argc, char **argv)
 		}
 	}
 	bad += report_missing(e, n, json, missing_arr);
+	if (!json && n) {
+		size_t w = 0;
+		int64_t left = vf_store_time_left(e, n, at, &w);
+		char t[32] = "?";
+
+		if (e[w].readable)
+			vf_format_time(e[w].expires, t, sizeof(t));
+		printf("earliest expiry: %s (%s), %s\n", t, e[w].what,
+		       bad ? "ATTENTION: exit 1" : left < 0 ? "expired" : "ok");
+	}
 	if (json) {
 		json_object *top = json_object_new_object();
 

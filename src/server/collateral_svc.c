@@ -76,13 +76,13 @@ int ks_coll_check_expiry(const char *store, int64_t at, unsigned warn_days)
 	if (vf_store_list(store, &e, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t left = e[i].s.next_update - at;
+		int64_t left = e[i].expires - at;
 		char t[32];
 
 		if (!e[i].readable || left >= (int64_t)warn_days * 86400)
 			continue;
 		bad++;
-		vf_format_time(e[i].s.next_update, t, sizeof(t));
+		vf_format_time(e[i].expires, t, sizeof(t));
 		if (left < 0)
 			log_err("collateral: %s EXPIRED at %s: quotes of its platforms are refused until "
 				"it is refreshed (check pcs_url; tdx-keyserver collateral status --store %s)",
