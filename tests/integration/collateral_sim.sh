@@ -207,3 +207,20 @@ if [ $have_fuse = 1 ]; then
 	ok "known platforms still attest from the store while the PCS is down"
 fi
 kill "$SRV_PID"
+
+# the same store 40 days later: expired, and the audit line names the document
+if [ $have_fuse = 1 ]; then
+	jq 'del(.pcs_url) | .audit_log = "late.audit"' "$TMP/srv.json" >"$TMP/late.json"
+	"$KS" serve --config "$TMP/late.json" --test-time "$(iso $((NOW + 40 * 86400)))" 2>"$TMP/late.log" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_for 100 grep -q "listening on" "$TMP/late.log" || fail "late key server did not start: $(cat "$TMP/late.log")"
+	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/late.log")
+	grep -q "EXPIRED" "$TMP/late.log" || fail "no expiry error in the log at start"
+	client late 0 && fail "attested with expired collateral"
+	# the first expired document in check order: the root CA CRL here (all expire together)
+	grep -Eq '"reason":"(rootcrl|pckcrl|tcbinfo|qeid)_time: (root CA CRL|PCK CRL of FMSPC|TCB info of FMSPC|QE identity)[^"]* expired at' "$TMP/late.audit" ||
+		fail "the refusal does not name the expired document: $(tail -1 "$TMP/late.audit")"
+	ok "expired collateral: refused, the audit line names it ($(grep -o '[a-z_]*_time: [^"]*' "$TMP/late.audit" | head -1))"
+	kill "$SRV_PID"
+fi
