@@ -30,8 +30,8 @@ static int classify(const char *name, struct vf_store_entry *e)
 	} else if (sscanf(name, "tcb_info-%12[0-9A-F]-%15[a-z].%15s", fmspc, update, tail) == 3 &&
 		   strcmp(tail, "json") == 0 && strlen(fmspc) == 12) {
 		d.kind = VF_DOC_TCB_INFO;
-		snprintf(d.fmspc_hex, sizeof(d.fmspc_hex), "%s", fmspc);
-		snprintf(e->fmspc_hex, sizeof(e->fmspc_hex), "%s", fmspc);
+		memcpy(d.fmspc_hex, fmspc, 13); /* 12 digits and the NUL, checked above */
+		memcpy(e->fmspc_hex, fmspc, 13);
 	} else if (sscanf(name, "qe_identity-%15[a-z].%15s", update, tail) == 2 && strcmp(tail, "json") == 0) {
 		d.kind = VF_DOC_QE_IDENTITY;
 	} else if (sscanf(name, "pck_crl-%15[a-z].%15s", ca, tail) == 2 && strcmp(tail, "der") == 0 &&
@@ -43,7 +43,7 @@ static int classify(const char *name, struct vf_store_entry *e)
 	if (d.kind == VF_DOC_TCB_INFO || d.kind == VF_DOC_QE_IDENTITY) {
 		if (strcmp(update, VF_UPDATE_STANDARD) != 0 && strcmp(update, VF_UPDATE_EARLY) != 0)
 			return -EINVAL;
-		snprintf(e->update, sizeof(e->update), "%s", update);
+		memcpy(e->update, update, strlen(update) + 1); /* "standard" or "early" */
 		d.update = e->update;
 	}
 	e->kind = d.kind;
