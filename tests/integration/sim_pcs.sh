@@ -112,9 +112,14 @@ cmp -s "$TMP/body" "$P/pcs/root_ca_crl.der" || fail "root CA CRL"
 expect_code "$SGX/rootcacrl" 404   # PCS has none (PCCS only)
 expect_code "$SGX/fmspcs" 200
 [ "$(jq -r '[.[].fmspc] | join(" ")' "$TMP/body")" = "$FMSPCS" ] || fail "fmspcs"
+expect_code "$TDX/tcbevaluationdatanumbers" 200
+expect_chain TCB-Evaluation-Data-Numbers-Issuer-Chain "$P/pcs/tcb_signing_chain.pem"
+sig_ok "$TMP/body" tcbEvaluationDataNumbers || fail "tcbevaluationdatanumbers signature"
+[ "$(jq -c '[.tcbEvaluationDataNumbers | .id, .version, (.tcbEvalNumbers[] | .tcbEvaluationDataNumber)]' "$TMP/body")" = '["TDX",1,17,16,15]' ] ||
+	fail "tcbevaluationdatanumbers: $(cat "$TMP/body")"
 expect_code "/nothing" 404
 [ "$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$PCS_URL$TDX/qe/identity")" = 405 ] || fail "POST not 405"
-ok "PCK CRLs (both CAs, PEM/DER), root CA CRL, fmspcs, 400/404/405"
+ok "PCK CRLs (both CAs, PEM/DER), root CA CRL, fmspcs, tcbevaluationdatanumbers, 400/404/405"
 
 # --- faults, switched at run time through the fault file
 fault() { printf '%s\n' "$@" >"$TMP/faults.new"; mv "$TMP/faults.new" "$TMP/faults"; }
@@ -178,8 +183,8 @@ expect_code "$TDX/qe/identity" 500
 expect_code "$TDX/qe/identity" 500
 expect_code "$TDX/qe/identity" 200
 kill -HUP "$PCS_PID"   # counts start again
-wait_for 50 test "$(curl -sS -o /dev/null -w '%{http_code}' "$PCS_URL$TDX/qe/identity")" = 500 ||
-	fail "SIGHUP did not reset the count"
+qe_is_500() { [ "$(curl -sS -o /dev/null -w '%{http_code}' "$PCS_URL$TDX/qe/identity")" = 500 ]; }
+wait_for 50 qe_is_500 || fail "SIGHUP did not reset the count"
 fault
 expect_code "$TDX/qe/identity" 200
 ok "#COUNT, SIGHUP, fault file emptied"
@@ -205,6 +210,9 @@ expect_code "$TDX/qe/identity?update=early" 200
 [ "$(jq .enclaveIdentity.tcbEvaluationDataNumber "$TMP/body")" = 19 ] || fail "early QE identity not served"
 expect_code "$TDX/tcb?fmspc=50C06F000001" 200
 [ "$(jq .tcbInfo.tcbEvaluationDataNumber "$TMP/body")" = 18 ] || fail "standard changed by the early set"
+expect_code "$TDX/tcbevaluationdatanumbers" 200
+[ "$(jq -c '[.tcbEvaluationDataNumbers.tcbEvalNumbers[].tcbEvaluationDataNumber]' "$TMP/body")" = '[19,18,17]' ] ||
+	fail "tcbevaluationdatanumbers after the early set: $(cat "$TMP/body")"
 ok "re-signed and early documents served without a restart"
 
 # --- the PCCS variant
@@ -221,6 +229,7 @@ cmp -s "$TMP/body" "$P/pcs/root_ca_crl.der" || fail "PCCS: crl?uri="
 expect_code "$SGX/crl?uri=https://example.invalid/x.crl" 400
 expect_code "$TDX/tcb?fmspc=50c06f000002&update=EARLY&tcbEvaluationDataNumber=3" 200
 expect_code "$SGX/fmspcs" 404
+expect_code "$TDX/tcbevaluationdatanumbers" 404
 rid=0123456789abcdef0123456789abcdef
 [ "$(curl -sS -D - -o /dev/null -H "Request-ID: $rid" "$PCS_URL$TDX/qe/identity" | grep -i '^Request-ID:' | tr -d '\r' | cut -d' ' -f2)" = $rid ] ||
 	fail "PCCS: Request-ID not echoed"

@@ -3,6 +3,7 @@
  *   GET /tdx/certification/v4/tcb?fmspc=HEX[&update=standard|early|&tcbEvaluationDataNumber=N]
  *   GET /tdx/certification/v4/qe/identity[?update=...]
  *   GET /sgx/certification/v4/pckcrl?ca=processor|platform[&encoding=pem|der]
+ *   GET /tdx/certification/v4/tcbevaluationdatanumbers
  *   GET /sgx/certification/v4/fmspcs
  *   GET /IntelSGXRootCA.der                      (the root CA CRL, as Intel's CDP host)
  *   PCCS only: GET /sgx/certification/v4/rootcacrl (hex), /sgx/certification/v4/crl?uri=URL */

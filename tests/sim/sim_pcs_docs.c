@@ -325,3 +325,86 @@ int sim_pcs_crl_encode(struct sim_pcs_doc *d, enum sim_pcs_crl_encoding enc)
 	d->content_type = "application/x-pem-file";
 	return 0;
 }
+
+/* issueDate / nextUpdate of a JSON document's member as strings (into a, b). */
+static int dates_of(const struct sim_pcs_doc *d, char *a, char *b, size_t len)
+{
+	_cleanup_json_put_ json_object *doc = json_tokener_parse((const char *)d->body);
+	const char *name;
+	json_object *m = doc ? member_of(doc, &name) : NULL, *i, *n;
+
+	if (!m || !json_object_object_get_ex(m, "issueDate", &i) || !json_object_object_get_ex(m, "nextUpdate", &n))
+		return -EBADMSG;
+	snprintf(a, len, "%s", json_object_get_string(i));
+	snprintf(b, len, "%s", json_object_get_string(n));
+	return 0;
+}
+
+static json_object *eval_entry(int num, time_t issued, int age)
+{
+	json_object *o = json_object_new_object();
+	char rec[32], tcb[32];
+
+	/* a TCB recovery about every 8 months back from the newest number */
+	sim_time_format(issued - (time_t)age * 240 * SIM_DAY - 14 * SIM_DAY, rec, sizeof(rec));
+	sim_time_format(issued - (time_t)age * 240 * SIM_DAY - 13 * SIM_DAY, tcb, sizeof(tcb));
+	if (o && (json_object_object_add(o, "tcbEvaluationDataNumber", json_object_new_int(num)) < 0 ||
+		  json_object_object_add(o, "tcbRecoveryEventDate", json_object_new_string(rec)) < 0 ||
+		  json_object_object_add(o, "tcbDate", json_object_new_string(tcb)) < 0)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+int sim_pcs_doc_eval_numbers(const char *pki, bool bad_chain, bool bad_sig, struct sim_pcs_doc *d)
+{
+	struct sim_pcs_doc std = { 0 }, early = { 0 };
+	_cleanup_json_put_ json_object *m = json_object_new_object();
+	_cleanup_pkey_ EVP_PKEY *key = NULL;
+	json_object *arr = json_object_new_array();
+	char issue[64], next[64];
+	time_t issued;
+	int newest, r;
+
+	r = sim_pcs_doc_qe(pki, false, false, &std);
+	if (r == 0)
+		r = sim_pcs_doc_qe(pki, true, false, &early);
+	newest = r == 0 ? sim_pcs_json_eval(&std) : r;
+	if (r == 0 && sim_pcs_json_eval(&early) > newest)
+		newest = sim_pcs_json_eval(&early);
+	if (newest >= 0)
+		r = dates_of(&std, issue, next, sizeof(issue));
+	sim_pcs_doc_free(&std);
+	sim_pcs_doc_free(&early);
+	if (newest < 0 || r < 0 || !m || !arr || sim_time_parse(issue, &issued) < 0) {
+		json_object_put(arr);
+		return newest < 0 ? newest : r < 0 ? r : -ENOMEM;
+	}
+	/* the newest number and up to two before it, newest first, as Intel's list */
+	for (int k = 0; k < 3 && newest - k >= 1; k++)
+		json_object_array_add(arr, eval_entry(newest - k, issued, k));
+	json_object_object_add(m, "id", json_object_new_string("TDX"));
+	json_object_object_add(m, "version", json_object_new_int(1));
+	json_object_object_add(m, "issueDate", json_object_new_string(issue));
+	json_object_object_add(m, "nextUpdate", json_object_new_string(next));
+	json_object_object_add(m, "tcbEvalNumbers", arr);
+	r = key_of(pki, "tcb_signing_key.pem", &key);
+	if (r < 0)
+		return r;
+	r = load(pki, "qe_identity.json", bad_chain ? PLATFORM_CHAIN : SIGNING_CHAIN,
+		 "TCB-Evaluation-Data-Numbers-Issuer-Chain", "application/json", d);
+	if (r < 0)
+		return r;
+	free(d->body);
+	d->body = NULL;
+	r = sim_json_sign(key, "tcbEvaluationDataNumbers",
+			  json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+			  bad_sig, (char **)&d->body);
+	if (r < 0) {
+		sim_pcs_doc_free(d);
+		return r;
+	}
+	d->len = strlen((const char *)d->body);
+	return 0;
+}

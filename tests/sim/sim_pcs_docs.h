@@ -25,6 +25,9 @@ int sim_pcs_doc_tcb(const char *pki, const char *fmspc_upper, bool early, bool b
 int sim_pcs_doc_qe(const char *pki, bool early, bool bad_chain, struct sim_pcs_doc *d);
 int sim_pcs_doc_pckcrl(const char *pki, enum sim_pck_ca ca, bool bad_chain, struct sim_pcs_doc *d);
 int sim_pcs_doc_rootcrl(const char *pki, struct sim_pcs_doc *d);
+/* The signed TDX TCB evaluation data numbers (the newest of the standard and early QE
+ * identities and up to two before it, dates of the standard one), TCB signing key. */
+int sim_pcs_doc_eval_numbers(const char *pki, bool bad_chain, bool bad_sig, struct sim_pcs_doc *d);
 /* [{"fmspc":"...","platform":"E5"},...] of DIR/platforms.json. */
 int sim_pcs_doc_fmspcs(const char *pki, struct sim_pcs_doc *d);
 

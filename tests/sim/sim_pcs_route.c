@@ -171,6 +171,12 @@ int sim_pcs_route(struct MHD_Connection *c, const char *url, const struct sim_pc
 		return crl_doc(x, a, -1, SIM_CRL_HEX);
 	if (pccs && strcmp(url, SGX "crl") == 0)
 		return crl_by_uri(c, x, a);
+	if (!pccs && strcmp(url, TDX "tcbevaluationdatanumbers") == 0) {
+		r = sim_pcs_doc_eval_numbers(x->cfg->pki_dir, x->hit->bad_chain, x->hit->bad_sig, &a->doc);
+		if (r == 0)
+			a->status = 200;
+		return r;
+	}
 	if (!pccs && strcmp(url, SGX "fmspcs") == 0) {
 		r = sim_pcs_doc_fmspcs(x->cfg->pki_dir, &a->doc);
 		if (r == 0)

@@ -7,6 +7,11 @@
 #include "../sim/sim_pcs_docs.h"
 #include "../sim/sim_pcs_fault.h"
 #include "../sim/sim_pki.h"
+#include "verify/store_doc.h"
+#include "verify/verify.h"
+
+#include <ftw.h>
+#include <time.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -180,6 +185,63 @@ static void test_crl_encodings(void **state)
 	sim_pcs_doc_free(&d);
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st; (void)flag; (void)ftw;
+	return remove(path);
+}
+
+/* The simulated tcbevaluationdatanumbers is what the store's parser accepts: signature over
+ * the raw member, issuer chain to the simulator's root, the numbers newest first. */
+static void test_eval_numbers_parse(void **state)
+{
+	char dir[] = "/tmp/test_sim_pcs.XXXXXX", anchor[PATH_MAX], why[256];
+	struct sim_pki_opts o = { .now = time(NULL) };
+	struct vf_options vo = { .anchor_mode = VF_ANCHOR_FILE, .anchor_file = anchor };
+	struct sim_pcs_doc d = { 0 };
+	struct vf_ctx *ctx = NULL;
+	_cleanup_free_ char *chain = NULL;
+	int nums[8];
+	size_t n = 0, clen = 0;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(anchor, sizeof(anchor), "%s/collateral/root_ca.pem", dir);
+	assert_int_equal(sim_pki_create(dir, &o), 0);
+	o.early = true;
+	o.tcb_eval = 19;
+	assert_int_equal(sim_pki_resign(dir, &o), 0);
+	assert_int_equal(sim_pcs_doc_eval_numbers(dir, false, false, &d), 0);
+	assert_string_equal(d.chain_header, "TCB-Evaluation-Data-Numbers-Issuer-Chain");
+	/* the header value decoded: every %XX back to its byte */
+	chain = malloc(strlen(d.chain) + 1);
+	assert_non_null(chain);
+	for (const char *p = d.chain; *p; p++) {
+		unsigned v;
+
+		if (*p == '%' && sscanf(p + 1, "%2x", &v) == 1) {
+			chain[clen++] = (char)v;
+			p += 2;
+		} else {
+			chain[clen++] = *p;
+		}
+	}
+	chain[clen] = '\0';
+	assert_int_equal(vf_ctx_new(&vo, &ctx), 0);
+	assert_int_equal(vf_eval_numbers_check(ctx, d.body, d.len, chain, clen, (int64_t)time(NULL), nums, 8, &n,
+					       why, sizeof(why)), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(nums[0], 19);
+	assert_int_equal(nums[2], 17);
+	sim_pcs_doc_free(&d);
+	assert_int_equal(sim_pcs_doc_eval_numbers(dir, false, true, &d), 0); /* bad-sig */
+	assert_int_not_equal(vf_eval_numbers_check(ctx, d.body, d.len, chain, clen, (int64_t)time(NULL), nums, 8, &n,
+						   why, sizeof(why)), 0);
+	sim_pcs_doc_free(&d);
+	vf_ctx_free(ctx);
+	nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_urlencode),
 		cmocka_unit_test(test_platform_options),
 		cmocka_unit_test(test_crl_encodings),
+		cmocka_unit_test(test_eval_numbers_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
