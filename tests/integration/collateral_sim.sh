@@ -123,6 +123,11 @@ grep -q "^collateral: 5 installed, 0 unchanged, 0 refused, 0 unreachable" "$TMP/
 kill "$PCS_PID"
 PCS_URL=$PLAIN_URL PCS_PID=$PLAIN_PID ROOTCRL=$PCS_URL/IntelSGXRootCA.der
 ok "fetch from a PCCS (base URL with /sgx/certification/v4/, root CA CRL as hex from /rootcacrl)"
+# the early set is at evaluation number 18: Intel's list says so, a standard fetch warns
+cfetch >"$TMP/evn.out" 2>"$TMP/evn.err" || fail "standard fetch: $(cat "$TMP/evn.err")"
+grep -q "already lists tcbEvaluationDataNumber 18; the TCB info FMSPC ${F[0]} (standard) of this store has 17" "$TMP/evn.err" ||
+	fail "no TCB Recovery warning: $(cat "$TMP/evn.err")"
+ok "a TCB Recovery ahead (early at 18, standard at 17) is warned about"
 
 # 4. the key server: empty store, pcs_url
 "$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
