@@ -45,6 +45,8 @@ struct ks_coll_svc {
 	struct flight flights[FLIGHTS];
 	int64_t starts[RATE_N];   /* ring of recent first-sight fetch starts */
 	unsigned start_pos;
+	unsigned blocked;         /* request threads in a first-sight fetch or wait */
+	unsigned max_blocked;     /* threads - 1 (at least 1): one always serves the rest */
 };
 
 static int64_t now_s(const struct ks_server *srv)
@@ -210,6 +212,7 @@ int ks_coll_svc_start(struct ks_server *srv, struct ks_coll_svc **out)
 	if (!svc)
 		return -ENOMEM;
 	svc->srv = srv;
+	svc->max_blocked = srv->cfg.threads > 1 ? srv->cfg.threads - 1 : 1;
 	pthread_mutex_init(&svc->lock, NULL);
 	pthread_cond_init(&svc->cond, NULL);
 	if (pthread_create(&svc->thread, NULL, refresh_main, svc) != 0) {
@@ -342,23 +345,32 @@ int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, ch
 			 p->fmspc_hex);
 		return -EBUSY;
 	}
+	if (!f->busy && f->err < 0 && now - f->done_ms < (f->err == -ENOENT ? NOT_SERVED_MS : NEGATIVE_MS)) {
+		/* failed a moment ago: the same answer, without asking the PCS again */
+		snprintf(reason, len, "%s", f->reason);
+		r = f->err;
+		pthread_mutex_unlock(&svc->lock);
+		return r;
+	}
+	if (svc->blocked >= svc->max_blocked) {
+		/* every other worker thread already waits for a fetch: keep this one serving */
+		pthread_mutex_unlock(&svc->lock);
+		snprintf(reason, len, "collateral_unavailable: FMSPC %s (%s CA) not in the store; first-sight "
+			 "fetches in progress, retry later", p->fmspc_hex, vf_ca_name(p->ca));
+		return -EBUSY;
+	}
 	if (f->busy) { /* another attestation fetches it: wait for that one */
 		struct timespec ts;
 
+		svc->blocked++;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += (time_t)svc->srv->cfg.collateral_fetch_wait_s;
 		while (f->busy && !atomic_load(&svc->stop) &&
 		       pthread_cond_timedwait(&svc->cond, &svc->lock, &ts) != ETIMEDOUT)
 			;
+		svc->blocked--;
 		r = f->busy ? -ETIMEDOUT : f->err;
 		snprintf(reason, len, "%s", f->busy ? "collateral_unavailable: first-sight fetch still running" : f->reason);
-		pthread_mutex_unlock(&svc->lock);
-		return r;
-	}
-	if (f->err < 0 && now - f->done_ms < (f->err == -ENOENT ? NOT_SERVED_MS : NEGATIVE_MS)) {
-		/* failed a moment ago: the same answer, without asking the PCS again */
-		snprintf(reason, len, "%s", f->reason);
-		r = f->err;
 		pthread_mutex_unlock(&svc->lock);
 		return r;
 	}
@@ -371,12 +383,14 @@ int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, ch
 	svc->starts[svc->start_pos] = now;
 	svc->start_pos = (svc->start_pos + 1) % RATE_N;
 	f->busy = true;
+	svc->blocked++;
 	pthread_mutex_unlock(&svc->lock);
 
 	reason[0] = '\0';
 	r = fetch_platform(svc, p, deadline, reason, len);
 
 	pthread_mutex_lock(&svc->lock);
+	svc->blocked--;
 	f->busy = false;
 	f->err = r;
 	f->done_ms = mono_ms();

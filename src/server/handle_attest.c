@@ -109,7 +109,8 @@ static int64_t verification_time(const struct ks_server *srv)
 }
 
 /* DCAP verification against the collateral store (first sight of a platform: fetched,
- * bounded) or the collateral directory. Negative: reason says why nothing was verified. */
+ * bounded) or the collateral directory. Negative: reason says why nothing was verified;
+ * -EAGAIN when the collateral may still come (retry later). */
 static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_quote *q,
 		  struct vf_result *res, char *reason, size_t len)
 {
@@ -125,7 +126,7 @@ static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_
 		if (r == -ENOENT) {
 			r = ks_coll_first_sight(srv->coll, &plat, reason, len);
 			if (r < 0)
-				return r;
+				return r == -ENOENT ? -ENOENT : -EAGAIN;
 			r = vf_verify_store(srv->verifier, quote, q, where, srv->cfg.collateral_update,
 					    verification_time(srv), res, &plat);
 			if (r == -ENOENT) {
@@ -189,6 +190,12 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
 	r = verify(srv, quote, &q, &res, reason, sizeof(reason));
+	if (r == -EAGAIN) {
+		/* collateral the PCS may still deliver (unreachable, slow, busy): not a verdict on
+		 * the evidence, so 503 and the client tries again later */
+		audit(srv, req, "reject", reason, &q.td, -1);
+		return ks_reply_error(rep, KBS_ERR_BUSY, "collateral for this platform is not available yet, retry later");
+	}
 	if (r < 0)
 		return refuse(srv, req, rep, reason, &q.td, -1);
 	if (!res.ok) {
