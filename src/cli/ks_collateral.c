@@ -4,8 +4,9 @@
  *   collateral fetch --store DIR --pcs URL [--fmspc HEX]... [--quote FILE]...
  *                    [--update standard|early] [--root-crl-url URL] [--pcs-ca FILE]
  *                    [--anchor FILE] [--at RFC3339] [--timeout-ms N] [--retries N]
- *                    [--backoff-ms N]   (defaults: 30000 ms per request, 3 retries, 1000 ms
- *                    doubling; Retry-After honoured up to 60 s; bodies up to 4 MiB)
+ *                    [--backoff-ms N] [--retry-after-max S]   (defaults: 30000 ms per
+ *                    request, 3 retries, 1000 ms doubling; Retry-After honoured up to 60 s;
+ *                    bodies up to 4 MiB)
  *     No --fmspc / --quote: everything already in the store again (the refresh).
  *     Exit 0 all installed or unchanged, 1 something refused or unreachable, 2 usage.
  *   collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]
@@ -29,7 +30,7 @@
 static const char fetch_usage[] =
 	"usage: tdx-keyserver collateral fetch --store DIR --pcs URL [--fmspc HEX]... [--quote FILE]...\n"
 	"         [--update standard|early] [--root-crl-url URL] [--pcs-ca FILE] [--anchor FILE]\n"
-	"         [--at RFC3339] [--timeout-ms N] [--retries N] [--backoff-ms N]";
+	"         [--at RFC3339] [--timeout-ms N] [--retries N] [--backoff-ms N] [--retry-after-max S]";
 static const char status_usage[] =
 	"usage: tdx-keyserver collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]";
 
@@ -72,6 +73,7 @@ int ks_collateral_fetch(int argc, char **argv)
 		{ "pcs-ca", required_argument, NULL, 'c' }, { "anchor", required_argument, NULL, 'a' },
 		{ "at", required_argument, NULL, 't' }, { "timeout-ms", required_argument, NULL, 'T' },
 		{ "retries", required_argument, NULL, 'R' }, { "backoff-ms", required_argument, NULL, 'B' },
+		{ "retry-after-max", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
 	struct vf_options vopt = { .anchor_mode = VF_ANCHOR_INTEL };
@@ -123,6 +125,7 @@ int ks_collateral_fetch(int argc, char **argv)
 			req->http.no_retry = req->http.retries == 0;
 			break;
 		case 'B': req->http.backoff_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'A': req->http.retry_after_cap_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': puts(fetch_usage); r = KS_EXIT_OK; goto out;
 		default: goto out;
 		}
