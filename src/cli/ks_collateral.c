@@ -4,8 +4,9 @@
  *   collateral fetch --store DIR --pcs URL [--fmspc HEX]... [--quote FILE]...
  *                    [--update standard|early] [--root-crl-url URL] [--pcs-ca FILE]
  *                    [--anchor FILE] [--at RFC3339] [--timeout-ms N] [--retries N]
- *                    [--backoff-ms N]   (defaults: 30000 ms per request, 3 retries, 1000 ms
- *                    doubling; Retry-After honoured up to 60 s; bodies up to 4 MiB)
+ *                    [--backoff-ms N] [--retry-after-max S]   (defaults: 30000 ms per
+ *                    request, 3 retries, 1000 ms doubling; Retry-After honoured up to 60 s;
+ *                    bodies up to 4 MiB)
  *     No --fmspc / --quote: everything already in the store again (the refresh).
  *     Exit 0 all installed or unchanged, 1 something refused or unreachable, 2 usage.
  *   collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]
@@ -29,7 +30,7 @@
 static const char fetch_usage[] =
 	"usage: tdx-keyserver collateral fetch --store DIR --pcs URL [--fmspc HEX]... [--quote FILE]...\n"
 	"         [--update standard|early] [--root-crl-url URL] [--pcs-ca FILE] [--anchor FILE]\n"
-	"         [--at RFC3339] [--timeout-ms N] [--retries N] [--backoff-ms N]";
+	"         [--at RFC3339] [--timeout-ms N] [--retries N] [--backoff-ms N] [--retry-after-max S]";
 static const char status_usage[] =
 	"usage: tdx-keyserver collateral status --store DIR [--at RFC3339] [--warn-days N] [--json]";
 
@@ -72,6 +73,7 @@ int ks_collateral_fetch(int argc, char **argv)
 		{ "pcs-ca", required_argument, NULL, 'c' }, { "anchor", required_argument, NULL, 'a' },
 		{ "at", required_argument, NULL, 't' }, { "timeout-ms", required_argument, NULL, 'T' },
 		{ "retries", required_argument, NULL, 'R' }, { "backoff-ms", required_argument, NULL, 'B' },
+		{ "retry-after-max", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' }, { 0 }
 	};
 	struct vf_options vopt = { .anchor_mode = VF_ANCHOR_INTEL };
@@ -123,6 +125,7 @@ int ks_collateral_fetch(int argc, char **argv)
 			req->http.no_retry = req->http.retries == 0;
 			break;
 		case 'B': req->http.backoff_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'A': req->http.retry_after_cap_s = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'h': puts(fetch_usage); r = KS_EXIT_OK; goto out;
 		default: goto out;
 		}
@@ -232,8 +235,8 @@ int ks_collateral_status(int argc, char **argv)
 		missing_arr = json_object_new_array();
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t left = e[i].s.next_update - at;
-		char iss[32] = "?", next[32] = "?", tl[48] = "unreadable";
+		int64_t left = e[i].expires - at;
+		char iss[32] = "?", next[32] = "?", tl[80] = "unreadable";
 		const char *state = !e[i].readable ? "BAD" : left < 0 ? "EXPIRED" : left < warn ? "WARN" : "OK";
 
 		bad += strcmp(state, "OK") != 0;
@@ -241,6 +244,12 @@ int ks_collateral_status(int argc, char **argv)
 			vf_format_time(e[i].s.issued, iss, sizeof(iss));
 			vf_format_time(e[i].s.next_update, next, sizeof(next));
 			fmt_left(left, tl, sizeof(tl));
+			if (e[i].chain_expires_first) {
+				char ce[32];
+
+				vf_format_time(e[i].expires, ce, sizeof(ce));
+				snprintf(tl + strlen(tl), sizeof(tl) - strlen(tl), " (issuer chain until %s)", ce);
+			}
 		}
 		if (json) {
 			json_object *o = json_object_new_object();
@@ -253,6 +262,7 @@ int ks_collateral_status(int argc, char **argv)
 			json_object_object_add(o, "issued", json_object_new_string(iss));
 			json_object_object_add(o, "next_update", json_object_new_string(next));
 			json_object_object_add(o, "seconds_left", json_object_new_int64(e[i].readable ? left : 0));
+			json_object_object_add(o, "chain_expires_first", json_object_new_boolean(e[i].chain_expires_first));
 			json_object_array_add(docs, o);
 		} else {
 			char ev[16] = "-";
@@ -264,6 +274,16 @@ int ks_collateral_status(int argc, char **argv)
 		}
 	}
 	bad += report_missing(e, n, json, missing_arr);
+	if (!json && n) {
+		size_t w = 0;
+		int64_t left = vf_store_time_left(e, n, at, &w);
+		char t[32] = "?";
+
+		if (e[w].readable)
+			vf_format_time(e[w].expires, t, sizeof(t));
+		printf("earliest expiry: %s (%s), %s\n", t, e[w].what,
+		       bad ? "ATTENTION: exit 1" : left < 0 ? "expired" : "ok");
+	}
 	if (json) {
 		json_object *top = json_object_new_object();
 

@@ -13,6 +13,7 @@
 static const char *const tcb_chain_hdr[] = { "TCB-Info-Issuer-Chain", "SGX-TCB-Info-Issuer-Chain", NULL };
 static const char *const qe_chain_hdr[] = { "SGX-Enclave-Identity-Issuer-Chain", NULL };
 static const char *const crl_chain_hdr[] = { "SGX-PCK-CRL-Issuer-Chain", NULL };
+static const char *const evn_chain_hdr[] = { "TCB-Evaluation-Data-Numbers-Issuer-Chain", NULL };
 
 int coll_fetch_add_fmspc(struct coll_fetch_req *req, const char *hex)
 {
@@ -178,6 +179,46 @@ static void fetch_all(struct run *run, const char *base, const char *update)
 	fetch_one(run, &d, url, NULL);
 }
 
+/* TCB Recovery ahead (collateral-service.md 5.3): Intel's list of evaluation numbers has a
+ * higher one than a TCB info in use. A warning only: PCCS does not serve the list (404),
+ * and nothing is stored or refused because of it. */
+static void check_eval_numbers(struct vf_ctx *ctx, const struct coll_fetch_req *req, const char *base,
+			       const char *update)
+{
+	struct vf_store_entry *e = NULL;
+	struct pcs_response resp;
+	struct pcs_opts http = req->http;
+	char url[1280], err[256], why[256];
+	int nums[32], top = -1;
+	size_t n = 0, ne = 0;
+
+	snprintf(url, sizeof(url), "%s/tdx/certification/v4/tcbevaluationdatanumbers", base);
+	http.no_retry = true;
+	if (pcs_get(&http, url, evn_chain_hdr, &resp, err, sizeof(err)) < 0) {
+		log_debug("collateral: %s: %s (TCB evaluation data numbers are optional)", url, err);
+		return;
+	}
+	if (!resp.chain || vf_eval_numbers_check(ctx, resp.body, resp.body_len, resp.chain, resp.chain_len,
+						 req->at, nums, 32, &n, why, sizeof(why)) < 0) {
+		log_warn("collateral: TCB evaluation data numbers from %s ignored: %s", url,
+			 resp.chain ? why : "no issuer chain header");
+		pcs_response_free(&resp);
+		return;
+	}
+	pcs_response_free(&resp);
+	for (size_t i = 0; i < n; i++)
+		top = nums[i] > top ? nums[i] : top;
+	if (vf_store_list(req->store, &e, &ne) < 0)
+		return;
+	for (size_t i = 0; i < ne; i++)
+		if (e[i].kind == VF_DOC_TCB_INFO && e[i].readable && strcmp(e[i].update, update) == 0 &&
+		    e[i].s.eval_num < top)
+			log_warn("collateral: Intel already lists tcbEvaluationDataNumber %d; the %s of this store "
+				 "has %d: verification results change when the %s set moves (a TCB Recovery; "
+				 "compare with collateral_update early)", top, e[i].what, e[i].s.eval_num, update);
+	free(e);
+}
+
 int coll_fetch(struct vf_ctx *ctx, const struct coll_fetch_req *req, struct coll_fetch_result *res)
 {
 	struct run run = { .req = req, .res = res };
@@ -202,5 +243,7 @@ int coll_fetch(struct vf_ctx *ctx, const struct coll_fetch_req *req, struct coll
 	free(run.v);
 	if (r < 0)
 		return r;
+	if (!req->skip_shared)
+		check_eval_numbers(ctx, req, base, req->update ? req->update : VF_UPDATE_STANDARD);
 	return res->refused + res->unreachable + res->not_found ? 1 : 0;
 }

@@ -19,7 +19,8 @@
 #include <openssl/rand.h>
 
 #define FLIGHTS 64               /* platforms remembered for coalescing / negative caching */
-#define NEGATIVE_MS (30 * 1000)  /* a failed first-sight fetch is not retried for this long */
+#define NEGATIVE_MS (30 * 1000)  /* a failed first-sight fetch is not retried for this long, */
+#define NOT_SERVED_MS (5 * 60 * 1000) /* an FMSPC the PCS does not serve (404) this long */
 #define RATE_N 10                /* at most RATE_N first-sight fetches ... */
 #define RATE_MS (60 * 1000)      /* ... per minute */
 #define REFRESH_MARGIN_S (2 * 86400) /* refresh at the latest this long before a nextUpdate */
@@ -44,6 +45,8 @@ struct ks_coll_svc {
 	struct flight flights[FLIGHTS];
 	int64_t starts[RATE_N];   /* ring of recent first-sight fetch starts */
 	unsigned start_pos;
+	unsigned blocked;         /* request threads in a first-sight fetch or wait */
+	unsigned max_blocked;     /* threads - 1 (at least 1): one always serves the rest */
 };
 
 static int64_t now_s(const struct ks_server *srv)
@@ -75,13 +78,13 @@ int ks_coll_check_expiry(const char *store, int64_t at, unsigned warn_days)
 	if (vf_store_list(store, &e, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		int64_t left = e[i].s.next_update - at;
+		int64_t left = e[i].expires - at;
 		char t[32];
 
 		if (!e[i].readable || left >= (int64_t)warn_days * 86400)
 			continue;
 		bad++;
-		vf_format_time(e[i].s.next_update, t, sizeof(t));
+		vf_format_time(e[i].expires, t, sizeof(t));
 		if (left < 0)
 			log_err("collateral: %s EXPIRED at %s: quotes of its platforms are refused until "
 				"it is refreshed (check pcs_url; tdx-keyserver collateral status --store %s)",
@@ -209,6 +212,7 @@ int ks_coll_svc_start(struct ks_server *srv, struct ks_coll_svc **out)
 	if (!svc)
 		return -ENOMEM;
 	svc->srv = srv;
+	svc->max_blocked = srv->cfg.threads > 1 ? srv->cfg.threads - 1 : 1;
 	pthread_mutex_init(&svc->lock, NULL);
 	pthread_cond_init(&svc->cond, NULL);
 	if (pthread_create(&svc->thread, NULL, refresh_main, svc) != 0) {
@@ -289,7 +293,9 @@ static int fetch_platform(struct ks_coll_svc *svc, const struct vf_platform *p, 
 		 r < 0 ? "the store cannot be written" :
 		 res.refused ? "the PCS documents were refused (see the log)" :
 		 res.not_found ? "PCS does not serve it" : "PCS unreachable");
-	return r < 0 ? r : -EAGAIN;
+	if (r < 0)
+		return r;
+	return res.not_found && !res.refused && !res.unreachable ? -ENOENT : -EAGAIN;
 }
 
 static struct flight *flight_for(struct ks_coll_svc *svc, const uint8_t key[7])
@@ -339,22 +345,32 @@ int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, ch
 			 p->fmspc_hex);
 		return -EBUSY;
 	}
+	if (!f->busy && f->err < 0 && now - f->done_ms < (f->err == -ENOENT ? NOT_SERVED_MS : NEGATIVE_MS)) {
+		/* failed a moment ago: the same answer, without asking the PCS again */
+		snprintf(reason, len, "%s", f->reason);
+		r = f->err;
+		pthread_mutex_unlock(&svc->lock);
+		return r;
+	}
+	if (svc->blocked >= svc->max_blocked) {
+		/* every other worker thread already waits for a fetch: keep this one serving */
+		pthread_mutex_unlock(&svc->lock);
+		snprintf(reason, len, "collateral_unavailable: FMSPC %s (%s CA) not in the store; first-sight "
+			 "fetches in progress, retry later", p->fmspc_hex, vf_ca_name(p->ca));
+		return -EBUSY;
+	}
 	if (f->busy) { /* another attestation fetches it: wait for that one */
 		struct timespec ts;
 
+		svc->blocked++;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += (time_t)svc->srv->cfg.collateral_fetch_wait_s;
 		while (f->busy && !atomic_load(&svc->stop) &&
 		       pthread_cond_timedwait(&svc->cond, &svc->lock, &ts) != ETIMEDOUT)
 			;
+		svc->blocked--;
 		r = f->busy ? -ETIMEDOUT : f->err;
 		snprintf(reason, len, "%s", f->busy ? "collateral_unavailable: first-sight fetch still running" : f->reason);
-		pthread_mutex_unlock(&svc->lock);
-		return r;
-	}
-	if (f->err < 0 && now - f->done_ms < NEGATIVE_MS) { /* failed a moment ago */
-		snprintf(reason, len, "%s", f->reason);
-		r = f->err;
 		pthread_mutex_unlock(&svc->lock);
 		return r;
 	}
@@ -367,12 +383,14 @@ int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, ch
 	svc->starts[svc->start_pos] = now;
 	svc->start_pos = (svc->start_pos + 1) % RATE_N;
 	f->busy = true;
+	svc->blocked++;
 	pthread_mutex_unlock(&svc->lock);
 
 	reason[0] = '\0';
 	r = fetch_platform(svc, p, deadline, reason, len);
 
 	pthread_mutex_lock(&svc->lock);
+	svc->blocked--;
 	f->busy = false;
 	f->err = r;
 	f->done_ms = mono_ms();

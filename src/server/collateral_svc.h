@@ -16,9 +16,11 @@ int ks_coll_svc_start(struct ks_server *srv, struct ks_coll_svc **out);
 void ks_coll_svc_stop(struct ks_coll_svc *svc);
 
 /* Fetches the documents of platform p (TCB info of its FMSPC, CRL of its CA, and the
- * shared ones when missing), waiting at most collateral_fetch_wait_s. 0: installed, verify
- * again. Negative: reason receives the refusal ("collateral_unavailable: ..."). svc may be
- * NULL (no pcs_url). */
+ * shared ones when missing), waiting at most collateral_fetch_wait_s. At most threads - 1
+ * request threads fetch or wait at a time (the others are refused at once, -EBUSY), so one
+ * worker always serves the platforms already known. 0: installed, verify again. Negative:
+ * reason receives the refusal ("collateral_unavailable: ..."); -ENOENT when it will not
+ * change by retrying (no pcs_url, the PCS does not serve the FMSPC). svc may be NULL. */
 int ks_coll_first_sight(struct ks_coll_svc *svc, const struct vf_platform *p, char *reason, size_t len);
 
 /* Logs a warning per document that expires within the warning window (an error when

@@ -167,7 +167,7 @@ static void reply_token(struct ks_reply *rep, const char *token)
 
 /* DCAP verification against the collateral store (first sight of a platform: fetched,
  * bounded) or the collateral directory, with the operator's grace. Negative: reason says
- * why nothing was verified. */
+ * why nothing was verified; -EAGAIN when the collateral may still come (retry later). */
 static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_quote *q,
 		  struct vf_result *res, int64_t *graced, char *reason, size_t len)
 {
@@ -179,12 +179,21 @@ static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_
 	if (r == -ENOENT && srv->cfg.collateral_store) {
 		r = ks_coll_first_sight(srv->coll, &plat, reason, len);
 		if (r < 0)
-			return r;
+			return r == -ENOENT ? -ENOENT : -EAGAIN;
 		r = ks_verify_quote(srv, quote, q, res, graced, &plat);
 		if (r == -ENOENT) {
 			snprintf(reason, len, "collateral_unavailable: FMSPC %s (%s CA) still incomplete "
 				 "in the store after fetching", plat.fmspc_hex, vf_ca_name(plat.ca));
 			return r;
+		}
+	}
+	if (r < 0) {
+		log_errno(r, "attest: cannot verify: collateral in %s unusable", where);
+		snprintf(reason, len, "verifier_error: collateral unavailable");
+	}
+	return r;
+}
+>>>>>>> store
 		}
 	}
 	if (r < 0) {
@@ -241,6 +250,12 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	if (ks_runtime_data_check(in.nonce, &in.key, in.additional_evidence, KS_HASH_SHA384, q.td.report_data) < 0)
 		return refuse(srv, req, rep, "report_data: REPORTDATA does not bind this nonce and tee-pubkey", &q.td, -1);
 	r = verify(srv, quote, &q, &res, &graced, reason, sizeof(reason));
+	if (r == -EAGAIN) {
+		/* collateral the PCS may still deliver (unreachable, slow, busy): not a verdict on
+		 * the evidence, so 503 and the client tries again later */
+		audit(srv, req, "reject", reason, &q.td, -1);
+		return ks_reply_error(rep, KBS_ERR_BUSY, "collateral for this platform is not available yet, retry later");
+	}
 	if (r < 0)
 		return refuse(srv, req, rep, reason, &q.td, -1);
 	if (!res.ok) {

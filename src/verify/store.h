@@ -68,7 +68,8 @@ bool vf_store_is_store(const char *dir);
 int vf_store_resolve(const char *store, char *buf, size_t len);
 
 /* The platform of a quote (cached per PCK chain). 0, or -EBADMSG with *why set when the
- * chain has no PCK leaf with an FMSPC or its CA is neither of Intel's PCK CAs. */
+ * chain has no PCK leaf with an FMSPC, its CA is neither of Intel's PCK CAs, or the leaf
+ * and its CA are not signed by their issuers up to the trust anchor. */
 int vf_quote_platform(struct vf_ctx *ctx, const struct tdx_quote *q, struct vf_platform *out,
 		      const char **why);
 

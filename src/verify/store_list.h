@@ -13,12 +13,14 @@ struct vf_store_entry {
 	enum vf_pck_ca ca;      /* PCK CRL */
 	bool readable;          /* false: the summary could not be read (then dates are 0) */
 	struct vf_doc_summary s;
+	int64_t expires;        /* min(nextUpdate, notAfter of its issuer chain's certificates) */
+	bool chain_expires_first; /* a chain certificate expires before the document */
 };
 
 /* Lists the documents of the current generation, sorted by file name: 0 (*out malloc'd,
  * possibly with *n == 0) or negative errno (-ENOENT: not a store). */
 int vf_store_list(const char *store, struct vf_store_entry **out, size_t *n);
 
-/* Seconds until the earliest nextUpdate among the entries (negative: expired); INT64_MAX
+/* Seconds until the earliest expiry (nextUpdate or chain notAfter) among the entries (negative: expired); INT64_MAX
  * when there are none. *which (may be NULL) receives that entry's index. */
 int64_t vf_store_time_left(const struct vf_store_entry *e, size_t n, int64_t at, size_t *which);

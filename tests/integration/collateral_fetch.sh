@@ -3,8 +3,9 @@
 # Intel responses of ../shared/testdata/tdx/pcs-extra (tests/integration/pcs_fixture.py):
 # FMSPC 00806F050000 with both PCK CAs installs; a repeat changes nothing; every fault
 # (bad signature, older CRL, 500, 429 + Retry-After, truncated body, slow answer, bad or
-# missing issuer-chain header) exits 1 and leaves the store byte-identical; status exit
-# codes around the warning window.
+# missing issuer-chain header, a body over the size limit) exits 1 and leaves the store
+# byte-identical; a Retry-After of an hour is capped; status exit codes around the warning
+# window.
 source "$(dirname "$0")/lib.bash"
 need_testdata
 KS=$BUILD/tdx-keyserver
@@ -55,10 +56,10 @@ grep -q "0 installed, 5 unchanged" "$TMP/fetch3.out" || fail "refresh: $(cat "$T
 ok "refresh without --fmspc re-fetches the installed documents"
 kill "$FIX_PID"
 
-for fault in bad-sig 500 429 truncated slow bad-header no-header older; do
+for fault in bad-sig 500 429 truncated slow bad-header no-header older huge 429-long; do
 	if [ $fault = older ]; then fixture $fault --older-crl; else fixture $fault --fault $fault; fi
 	t0=$(date +%s)
-	fetch --retries 1 >"$TMP/$fault.out" 2>"$TMP/$fault.err"
+	fetch --retries 1 --retry-after-max 1 >"$TMP/$fault.out" 2>"$TMP/$fault.err"
 	rc=$?
 	t=$(( $(date +%s) - t0 ))
 	[ $rc = 1 ] || fail "fault $fault: exit $rc, want 1: $(cat "$TMP/$fault.err")"
@@ -68,6 +69,8 @@ for fault in bad-sig 500 429 truncated slow bad-header no-header older; do
 	kill "$FIX_PID"
 done
 grep -q "thisUpdate is older" "$TMP/older.err" || fail "older CRL not refused for its thisUpdate"
+grep -q "body larger than 4194304 bytes" "$TMP/huge.err" || fail "a 5 MiB body was not refused for its size"
+grep -q "HTTP 429" "$TMP/429-long.err" || fail "429 with Retry-After 3600: $(cat "$TMP/429-long.err")"
 
 # status: the documents of 2025-05-27 expire 30 days later (root CA CRL 2026-04-03)
 "$KS" collateral status --store "$store" --at 2025-06-01T00:00:00Z >"$TMP/st1" ||

@@ -4,7 +4,7 @@
 URL-encoded issuer-chain headers, for tests/integration/collateral_fetch.sh.
 
 usage: pcs_fixture.py TESTDATA PORTFILE [--fault NAME] [--older-crl]
-faults: bad-sig 500 429 truncated slow bad-header no-header
+faults: bad-sig 500 429 429-long truncated slow bad-header no-header huge
 Only 127.0.0.1. Writes the port to PORTFILE once listening."""
 import http.server
 import socketserver
@@ -86,9 +86,11 @@ class H(http.server.BaseHTTPRequestHandler):
             return self.send(404, b"No cache data for this platform.")
         if FAULT == "500":
             return self.send(500, b"Internal server error occurred.")
-        if FAULT == "429":
+        if FAULT in ("429", "429-long"):
             hits["429"] += 1
-            return self.send(429, b"", [("Retry-After", "1")])
+            return self.send(429, b"", [("Retry-After", "1" if FAULT == "429" else "3600")])
+        if FAULT == "huge":
+            return self.send(200, b"{" + b" " * (5 << 20) + b"}", [("Content-Type", "application/json")])
         if FAULT == "slow":
             time.sleep(3)
         body = read(key[0])

@@ -71,6 +71,21 @@ static void test_swap_under_readers(void **state)
 	assert_int_equal(sim_profile_default(&td), 0);
 	assert_int_equal(sim_quote_build(sp, &td, report_data, 4, 0, &quote, &len), 0);
 	assert_int_equal(tdx_quote_parse(quote, len, &q, &why), 0);
+	/* trusting Intel's root, the simulator's chain is forged: rejected before any lookup,
+	 * so it could never make a server fetch collateral (not -ENOENT) */
+	{
+		struct vf_options iopt = { .anchor_mode = VF_ANCHOR_INTEL };
+		struct vf_platform plat;
+		struct vf_result res;
+		struct vf_ctx *ictx;
+
+		assert_int_equal(vf_ctx_new(&iopt, &ictx), 0);
+		assert_int_equal(vf_verify_store(ictx, quote, &q, store, NULL, now, &res, &plat), 0);
+		assert_false(res.ok);
+		assert_int_equal(res.reason, VF_PCK_CHAIN_SIGS);
+		assert_non_null(strstr(res.reason_text, "trust anchor"));
+		vf_ctx_free(ictx);
+	}
 	assert_int_equal(vf_ctx_new(&opt, &rctx), 0);
 	assert_int_equal(vf_ctx_new(&opt, &wctx), 0);
 	store_test_put_case(wctx, store, coll, VF_CA_PLATFORM, now, VF_PUT_INSTALLED);
