@@ -123,14 +123,16 @@ for spec in "$TMP"/blocks/*.spec; do
 			echo "skip: $where needs the shared quote"
 			continue
 		fi
+		t0=$(date +%s%N)
 		run_block "$n" || fail "$where: the block failed: $(tail -n 5 "$TMP/run-$n.log")"
+		ms=$((($(date +%s%N) - t0) / 1000000))
 		# a policy file a block wrote must be one the key server loads: {"REPO/TYPE/TAG": {policy}}
 		if [ -f "$TMP/run-$n/policy.json" ]; then
 			jq -e 'length > 0 and (to_entries | all((.key | test("^[^/]+/[^/]+/[^/]+$")) and
 				(.value | type == "object" and has("mr_td"))))' "$TMP/run-$n/policy.json" >/dev/null ||
 				fail "$where: policy.json is not a policy file: $(head -c 200 "$TMP/run-$n/policy.json")"
 		fi
-		ok "$where: ran $(grep -cv '^\s*\(#.*\)\?$' "$TMP/blocks/$n.sh") line(s)"
+		ok "$where: ran $(grep -cv '^\s*\(#.*\)\?$' "$TMP/blocks/$n.sh") line(s) in $ms ms"
 		continue
 	fi
 	for f in "${who[@]}"; do [ -f "$f" ] || fail "$where: names '$f', which does not exist"; done

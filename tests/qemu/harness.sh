@@ -59,10 +59,15 @@ h_cleanup() {
 h_forget_pid() { local p n=(); for p in "${H_PIDS[@]}"; do [ "$p" = "$1" ] || n+=("$p"); done; H_PIDS=("${n[@]}"); }
 
 # ---------------------------------------------------------------------------- packages
-H_PKGS="dracut dracut-core dracut-network cryptsetup qemu-system-x86 qemu-utils debootstrap socat zstd fuse3 openssl"
+# dracut-core and dracut-network: dracut's tools and modules, which live beside Debian's
+# initramfs-tools. Not the "dracut" package: it only adds the kernel hooks and conflicts with
+# initramfs-tools, the initramfs generator of a Debian workstation.
+H_PKGS="dracut-core dracut-network cryptsetup qemu-system-x86 qemu-utils debootstrap socat zstd fuse3 openssl"
 
 # h_install_pkgs LOG PKG...: installs the missing packages with apt-get (apt-get update only
-# when the first install fails); quick and offline when everything is present.
+# when the package lists are stale); quick and offline when everything is present. Never
+# removes initramfs-tools by surprise (clevis-dracut needs the "dracut" package): returns 2
+# with a SKIP line unless TDX_QEMU_REPLACE_INITRAMFS_TOOLS=1 (CI containers, build VMs).
 h_install_pkgs() {
 	local log=$1 p missing=
 	shift
@@ -71,27 +76,24 @@ h_install_pkgs() {
 	done
 	[ -z "$missing" ] && return 0
 	[ "$(id -u)" = 0 ] || { h_log "missing packages:$missing (need root to install)"; return 1; }
-	h_log "installing:$missing"
 	mkdir -p "$(dirname "$log")"
-	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >"$log" 2>&1 ||
-		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >>"$log" 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >>"$log" 2>&1; } ||
-		{ h_log "apt-get failed, see $log"; return 1; }
-}
-
-# dracut is in the list: the kernel is never installed, but dracut replaces initramfs-tools,
-# the initramfs generator a Debian workstation boots with. Never do that by surprise: only
-# with TDX_QEMU_REPLACE_INITRAMFS_TOOLS=1 (CI containers, build VMs; .ci/run sets it).
-h_deps() {
-	if ! h_pkg_installed dracut && h_pkg_installed initramfs-tools &&
-		[ "${TDX_QEMU_REPLACE_INITRAMFS_TOOLS:-0}" != 1 ]; then
-		echo "SKIP: the QEMU tests need dracut, which would replace this machine's initramfs-tools;" \
+	# shellcheck disable=SC2086  # package names are words
+	apt-get install -s --no-install-recommends $missing >"$log.sim" 2>&1 ||
+		{ DEBIAN_FRONTEND=noninteractive timeout 300 apt-get update -qq >"$log" 2>&1 &&
+		  apt-get install -s --no-install-recommends $missing >"$log.sim" 2>&1; } ||
+		{ h_log "apt-get cannot install$missing, see $log.sim"; return 1; }
+	if grep -q '^Remv initramfs-tools ' "$log.sim" && [ "${TDX_QEMU_REPLACE_INITRAMFS_TOOLS:-0}" != 1 ]; then
+		echo "SKIP: installing$missing would remove this machine's initramfs-tools;" \
 			"set TDX_QEMU_REPLACE_INITRAMFS_TOOLS=1 to allow it (CI container or build VM only)"
 		return 2
 	fi
-	h_install_pkgs "$W/apt.log" $H_PKGS
+	h_log "installing:$missing"
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq --no-install-recommends $missing >>"$log" 2>&1 ||
+		{ h_log "apt-get failed, see $log"; return 1; }
 }
-h_pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+h_deps() { h_install_pkgs "$W/apt.log" $H_PKGS; }
 
 # Can this machine boot the test VM at all? (root, packages, /dev/fuse for the simulator)
 h_prereqs() {
