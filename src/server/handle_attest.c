@@ -193,15 +193,6 @@ static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_
 	}
 	return r;
 }
->>>>>>> store
-		}
-	}
-	if (r < 0) {
-		log_errno(r, "attest: cannot verify: collateral in %s unusable", where);
-		snprintf(reason, len, "verifier_error: collateral unavailable");
-	}
-	return r;
-}
 
 void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
 {
