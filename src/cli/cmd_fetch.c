@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock fetch --url URL [--url URL ...] --resource REPO/TYPE/TAG [--ca FILE]
  *                  [--tsm-dir DIR] [--timeout SECONDS] -o FILE|- */
 #include "commands.h"

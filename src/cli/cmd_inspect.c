@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock inspect FILE [--json] */
 #include "commands.h"
 #include "../common/cleanup.h"

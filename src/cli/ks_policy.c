@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver policy-from-quote QUOTE: a policy pinned to the TD of this quote (no DCAP
  * verification: the operator vouches for the quote; verify it with `verify` first). */
 #include "ks_commands.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver verify QUOTE --collateral DIR [--at RFC3339] [--anchor FILE] [--json]
  *
  * Trust anchor: by default the pinned Intel SGX Root CA key; the collateral directory's

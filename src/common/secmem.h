@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Memory for secrets: locked (never swapped), wiped before it is freed. */
 #pragma once
 #include <stddef.h>

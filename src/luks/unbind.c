@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unbind: remove a tdx-unlock token and the keyslots only it uses, never the last keyslot. */
 #include "header_backup.h"
 #include "luks.h"

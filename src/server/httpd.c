@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTTPS front end on libmicrohttpd (GnuTLS inside): bounded bodies, a connection cap,
  * idle timeouts and a thread pool; requests are handed to ks_handle(). */
 #include "handler.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A collateral directory (layout of ../shared/testdata/tdx/README.md), loaded once and
  * checked against the trust anchor; only the time checks are left for each verification. */
 #include "crl.h"

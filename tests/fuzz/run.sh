@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target in build-fuzz/fuzz/ for a bounded time (seconds, default 60),
 # starting from its seed corpus tests/fuzz/corpus/NAME/ when one exists.
 set -eu

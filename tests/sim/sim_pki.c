@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sim_pki.h"
 #include "sim_cert.h"
 #include "sim_collateral.h"

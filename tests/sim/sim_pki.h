@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim pki DIR`: the complete test DCAP PKI and collateral of the simulated platform,
  * in the layout of shared/testdata/tdx/README.md, plus the private keys under DIR/keys/. */
 #pragma once

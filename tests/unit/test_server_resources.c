@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resources: read into the thread's locked buffer, wiped on release, refused when the file
  * is readable by others or too large; each thread has its own buffer. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Session table: single-use ids and nonces, expiry, the capacity bound, deletion. */
 #include "testutil.h"
 #include "server/session.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attestation tokens: the claims payload is compact JSON with the members resource
  * policies read, and ks_token_verify() gives back exactly the claims that were issued. */
 #include "testutil.h"
