@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock — build, test, install. `make check` and `make demo` install missing
 # Debian packages first (make deps), so a fresh Debian 12 needs only these commands.
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Boot timeline from QEMU serial consoles: the guest-clock time (kernel time stamps, s since
 # the kernel started) of each boot phase, median over the boots of each variant, printed as a
 # Markdown table. The consoles need time stamps on systemd's and the services' lines: boot with

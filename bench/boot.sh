@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Boot to root in QEMU (the harness of tests/qemu/: TCG, same kernel, rootfs, LUKS2 image,
 # user networking with restrict=on and one guestfwd to 127.0.0.1):
 #  (a) key file baked into the initramfs (scenario `keyfile`, no network)

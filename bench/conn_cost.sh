@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Server CPU per new HTTPS connection: N sequential `curl https://127.0.0.1:PORT/healthz`, each
 # a new TCP connection and full TLS handshake; utime+stime of the server from /proc/PID/stat
 # before and after. Usage: bench/conn_cost.sh PID PORT [N=500] [CA=keys-example/ca.pem]

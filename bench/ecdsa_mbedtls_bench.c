@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDSA-P256/SHA-256 verify rate of mbedTLS (the client library), for comparison with
  * OpenSSL in bench/verify.sh. usage: ecdsa_mbedtls_bench [SECONDS] */
 #include <stdio.h>

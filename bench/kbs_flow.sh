@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Full KBS flows against a real tdx-keyserver on 127.0.0.1 with a simulator PKI: builds
 # $BUILD/bench/kbs_load, starts the server, runs the load generator and prints its
 # "key value" lines (see bench/kbs_load.c); then stops the server by PID.

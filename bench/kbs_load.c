@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Load generator for tdx-keyserver: N client threads each run complete KBS 0.4.0 flows
  * (kbs-protocol.md §1): TLS, POST /kbs/v0/auth, a fresh ephemeral P-256 key, REPORTDATA =
  * SHA-384(canonical runtime data), a fresh simulator quote over it, POST /kbs/v0/attest,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `make bench`: every benchmark, each result as a ratio against its baseline measured in the
 # same run. Builds into build-bench/ (BUILD to override). Usage: bench/run.sh [SECONDS]
 set -u

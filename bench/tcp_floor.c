@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kernel's share of one KBS flow, as a lower bound: a server process and a client
  * process (fork) on 127.0.0.1 replay the bytes that tdx-keyserver and kbs_load exchange in
  * one flow, with plain TCP: no TLS, no HTTP, only writes and reads of opaque bytes in the

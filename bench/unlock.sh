@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Unlock latency on small LUKS2 image files (no device-mapper: every variant checks the key
 # without activating), all in one run, each repeated UNLOCK_RUNS times (default 7):
 #  (a) tdx-unlock unlock IMAGE --test: token -> quote from the simulator (FUSE configfs-tsm)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # DCAP verify throughput, one thread, repeat platform (dcapqvl_v4_uptodate, collateral cached),
 # against the bound of one OpenSSL ECDSA-P256 verify, with mbedTLS's rate for comparison.
 # Usage: bench/verify.sh [SECONDS]   (builds into build-bench/ unless BUILD is set)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Single-threaded DCAP verification throughput of a repeat platform (collateral, PCK chain
  * and QE report cached), next to the bound: OpenSSL's ECDSA-P256 verify rate.
  * usage: verify_bench QUOTE COLLATERAL_DIR RFC3339 [SECONDS]

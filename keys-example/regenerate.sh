@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Regenerates the TEST-ONLY example CA and server certificate (127.0.0.1 / localhost).
 # Never use these keys for anything but tests and the demo: the private keys are public.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: the whole flow on this machine with the example (TEST-ONLY) keys: a simulated
 # TDX platform, the example key server on 127.0.0.1, a TD-side fetch of the secret, and,
 # when the QEMU harness is available, a VM booting from a LUKS2 root unlocked that way.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every unit test binary and every integration script; prints one line per test and
 # a summary. Exit status 77 from a test means "skipped" (a prerequisite is absent).
 # Usage: tests/run-tests.sh [--unit-only] [NAME-FILTER]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Builds the slim libcurl the client links: static, PIC (the token plugin is a shared
 # object), OpenSSL backend, HTTP/HTTPS only, from Debian's own curl source package with
 # Debian's patches (security fixes) applied.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages the build and the tests need. Idempotent: when every
 # package is present it only checks (no apt-get update, no network).
 # dpkg-dev and patch: tools/build-libcurl.sh (Debian's curl source -> static libcurl).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 50tdx-unlock — dracut 059 module: unlock LUKS2 volumes in the initrd by TDX attestation
 # to a key server (tdx-unlock). Glue only; the logic lives in the C helper and plugin.
 #

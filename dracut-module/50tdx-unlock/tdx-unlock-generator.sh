@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock-generator — systemd generator in the initrd (installed by 50tdx-unlock).
 # Reads the kernel command line only (generators must not touch devices or the network):
 #   rd.tdx_unlock=0              disable (tdx-unlock.service has the same condition)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock bind DEVICE --url URL [--url ...] --resource REPO/TYPE/TAG [--ca FILE]
  *                 [--timeout S] --secret-out FILE|- [--key-file FILE|-] */
 #include "commands.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock fetch --url URL [--url URL ...] --resource REPO/TYPE/TAG [--ca FILE]
  *                  [--tsm-dir DIR] [--ccel FILE|none] [--timeout SECONDS] -o FILE|-
  * The event log sent with the quote: --ccel FILE, else the firmware's (sysfs CCEL). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock inspect FILE [--quote QUOTE] [--json]: a quote, a TDREPORT or an event log. */
 #include "commands.h"
 #include "../common/cleanup.h"

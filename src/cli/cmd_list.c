@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock list DEVICE */
 #include "commands.h"
 #include "../luks/luks.h"

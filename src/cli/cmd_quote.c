@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock quote --report-data HEX [--tsm-dir DIR] [--qgs ADDR] [--tdreport FILE] [-o FILE] */
 #include "commands.h"
 #include "../common/cleanup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock unbind DEVICE [--token N] */
 #include "commands.h"
 #include "../common/log.h"

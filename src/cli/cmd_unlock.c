@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock unlock [DEVICE [NAME]] [--all] [--test] [--tsm-dir DIR] [--ccel FILE] [--timeout S] */
 #include "commands.h"
 #include "../common/log.h"

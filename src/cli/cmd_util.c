@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small argument helpers shared by the tdx-unlock subcommands. */
 #include "commands.h"
 #include "../common/log.h"

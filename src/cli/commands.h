@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Subcommands of the tdx-unlock binary; each returns a process exit status. */
 #pragma once
 #include <stdbool.h>

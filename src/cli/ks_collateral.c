@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver collateral fetch|status: fill a collateral store from Intel PCS or a PCCS,
  * and report what it holds and when it expires (src/verify/store.h, issue 12).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver policy-from-quote QUOTE [--eventlog LOG] [--resource REPO/TYPE/TAG]
  * [--pin-module]: a complete policy file ({"REPO/TYPE/TAG": {policy}}, what policy_file loads)
  * pinned to the TD of this quote (no DCAP verification: the operator vouches for the quote;

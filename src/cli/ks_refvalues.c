@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver reference-values --kernel FILE [--initrd FILE] [--cmdline STRING]
  *     [--firmware CLASS] [--qemu-header-patch --ram SIZE] [--json]
  * What a QEMU direct kernel boot under TDVF will measure, as policy members. */

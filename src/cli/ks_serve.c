@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver serve --config FILE */
 #include "ks_commands.h"
 #include "../common/log.h"

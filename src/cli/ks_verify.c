@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver verify QUOTE --collateral DIR | --store DIR [--update standard|early]
  *                          [--at RFC3339] [--anchor FILE] [--json]
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver: the reference key server and its offline verification tools. */
 #include "ks_commands.h"
 #include "../common/log.h"

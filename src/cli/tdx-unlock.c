@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock: attest this TD to a key server and unlock LUKS2 volumes with the secret. */
 #include "commands.h"
 #include "../common/log.h"

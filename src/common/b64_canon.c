@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "b64_canon.h"
 
 #include <errno.h>

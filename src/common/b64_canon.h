@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The library-independent half of strict base64 (RFC 4648 §4, padded) and base64url
  * (§5, unpadded): length arithmetic, canonical-form validation (exact alphabet, no
  * whitespace, correct padding or none, zero trailing bits), the std <-> url alphabet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scope-exit cleanup helpers: locals that own memory say so at declaration. */
 #pragma once
 #include <stdio.h>

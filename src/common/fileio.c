@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "fileio.h"
 #include "cleanup.h"
 #include "mono_time.h"

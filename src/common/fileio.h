@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded whole-file reads and safe writes. */
 #pragma once
 #include <stddef.h>

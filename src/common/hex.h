@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Lowercase hex encoding and strict decoding. */
 #pragma once
 #include <stddef.h>

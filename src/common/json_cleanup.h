@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Scope-exit release of json-c objects. */
 #pragma once
 #include <json-c/json.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One-line logging. Every failure logs what failed and what to check;
  * log_errno() returns the error it logs so "log and return" is one line.
  * Never pass secret material to these functions. */

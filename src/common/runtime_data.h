@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The library-independent half of the runtime data bound into REPORTDATA (protocol §5):
  * the RFC 8785 (JCS) form of {"additional-evidence":A,"nonce":N,"tee-pubkey":{EC JWK}}
  * and the hash selection. The client (kbs/runtime_data.c, mbedTLS) builds it to make

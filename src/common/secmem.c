@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Each secret lives in its own anonymous mapping: page-aligned, so no two secrets share a
  * page and munlock() on one never unlocks another that is still live (mlock counts are not
  * per page: one munlock undoes every mlock of that page); MADV_DONTDUMP keeps it out of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Memory for secrets: locked (never swapped), left out of core dumps, wiped before it is
  * freed. Each allocation has pages of its own (no other secret shares them). */
 #pragma once

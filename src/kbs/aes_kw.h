@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* AES-256 key wrap (RFC 3394 §2.2, default IV A6A6A6A6A6A6A6A6) on mbedTLS's AES
  * block function: Debian's mbedTLS 2.28 is built without MBEDTLS_NIST_KW_C. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mbedTLS block codec under the shared strict base64 of common/b64_canon.c. */
 #include "b64.h"
 #include "common/b64_canon.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict base64 (RFC 4648 §4, padded) and base64url (§5, unpadded) on mbedTLS.
  * Decoders accept only canonical input: the exact alphabet, no whitespace, correct
  * padding (std) or none (url), zero trailing bits. The checks, lengths and chunking are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Concat KDF of RFC 7518 §4.6.2 (NIST SP 800-56A) with SHA-256, for a 256-bit key:
  * KEK = SHA-256(00000001 || Z || len(alg) || alg || len(apu) || apu || len(apv) || apv || 00000100). */
 #pragma once

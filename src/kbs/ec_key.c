@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "ec_key.h"
 #include "b64.h"
 #include "common/log.h"

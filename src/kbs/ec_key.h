@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client's ephemeral P-256 key (the JWE recipient, "tee-pubkey" of §6). The
  * private scalar lives only in this object and is wiped by kbs_ec_key_free(). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTTPS transport for the KBS client (libcurl): one handle per attempt so the TLS session
  * is reused across auth/attest/resource, https only, a pinned CA, capped response bodies, the
  * kbs-session-id cookie, and KBS error bodies decoded to their variant. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict json-c parsing helpers for protocol messages. */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "jwe_decrypt.h"
 #include "aes_kw.h"
 #include "concat_kdf.h"

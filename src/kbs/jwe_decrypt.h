@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Decryption of the KBS resource JWE (ECDH-ES+A256KW, A256GCM; protocol §8.4-8.6)
  * with the client's ephemeral key. */
 #pragma once

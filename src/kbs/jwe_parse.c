@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "jwe_parse.h"
 #include "b64.h"
 #include "json_util.h"

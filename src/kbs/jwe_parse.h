@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Parsing and validation of the KBS resource response: an RFC 7516 flattened JSON JWE
  * {"protected","encrypted_key","iv","ciphertext","tag"} with the protected header
  * {"alg":"ECDH-ES+A256KW","enc":"A256GCM","epk":{P-256 EC JWK}} (protocol §8.1-8.3). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "kbs_attempt.h"
 #include "b64.h"
 #include "ec_key.h"

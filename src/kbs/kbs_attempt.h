@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One attempt of the KBS flow against one server: auth -> evidence -> attest -> resources. */
 #pragma once
 #include "http.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Retry policy of the KBS client (kbs-protocol.md §12.3): bounded exponential backoff with
  * jitter, failover across servers, error classes from the KBS error variant, one log
  * line per attempt, and an overall deadline after which the caller falls back. */

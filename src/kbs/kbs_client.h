@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The KBS client: fetch one or more resources from Trustee-compatible key servers
  * (kbs-protocol.md), with retries, failover and an overall deadline. */
 #pragma once

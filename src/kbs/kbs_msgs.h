@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the client reads from the key server besides the JWE (kbs_jwe_decrypt): the
  * session cookie, the challenge of /auth and the error type of a refusal
  * (kbs-protocol.md §2.3, §4, §8). All of it is untrusted input; tests/fuzz/fuzz_kbs_msgs.c. */

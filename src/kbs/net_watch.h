@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Waking a client that waits out "no route to the server" as soon as the network changes.
  *
  * In the initrd the helper starts before DHCP has configured the interface: its first tries

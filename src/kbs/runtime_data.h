@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The runtime data bound into REPORTDATA (protocol §5): the RFC 8785 (JCS) form of
  * {"additional-evidence":A,"nonce":N,"tee-pubkey":{EC JWK}} and its hash. The string
  * and the hash names are common/runtime_data.c (shared with the server); the hashing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bind: a PBKDF2 keyslot for a fresh secret plus a tdx-unlock token, all or nothing. */
 #include "header_backup.h"
 #include "luks.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Kernel command line: the rd.tdx_unlock* options (quoted values as the kernel allows). */
 #include "config.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration sources of the unlock path, in precedence order:
  *   1. kernel command line (rd.tdx_unlock.*; only in the initrd, see luks_sources_load)
  *   2. /etc/tdx-unlock/tdx-unlock.conf (inside the initramfs, hence measured)

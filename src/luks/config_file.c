@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock.conf: "key = value" lines, strict. */
 #include "config.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The initrd's /etc/crypttab: which LUKS devices this boot opens (crypttab(5)). Only the
  * source field matters here; the volume name, key file and options belong to
  * systemd-cryptsetup. */

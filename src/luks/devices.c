@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Finding LUKS2 block devices (unlock --all): /sys/class/block + the LUKS2 magic. */
 #include "devices.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LUKS2 block devices of this system. */
 #pragma once
 #include <stdbool.h>

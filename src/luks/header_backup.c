@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Header backup/restore around bind and unbind: a failure leaves the header as it was. */
 #include "header_backup.h"
 #include "../common/fileio.h"

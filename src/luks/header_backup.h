@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LUKS2 header backup to a private temporary file and restore, for bind/unbind. */
 #pragma once
 #include <limits.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* list: keyslots and tdx-unlock tokens of a device; never secrets. */
 #include "luks.h"
 #include "luks_util.h"

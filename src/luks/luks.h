@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* LUKS2 operations of tdx-unlock: bind, unbind, list, unlock. All return 0 or a negative
  * errno after logging one line; none logs secret material. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loading devices and tokens through libcryptsetup. */
 #include "luks_util.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal helpers of src/luks. */
 #pragma once
 #include <libcryptsetup.h>

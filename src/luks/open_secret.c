@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Opening a volume with a fetched secret: only the token's keyslots, header read-only. */
 #include "luks.h"
 #include "luks_util.h"

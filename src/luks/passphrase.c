@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The existing passphrase that authorises bind: a key file (bytes as they are, like
  * cryptsetup --key-file) or one line typed on the terminal without echo. */
 #include "luks.h"

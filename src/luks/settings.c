@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Precedence and the trust decision for token-provided servers and CAs (settings.h). */
 #include "settings.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Effective unlock settings for one token: which servers, which CA, which deadline.
  *
  * The token is in the unauthenticated LUKS2 header: whoever controls the disk can rewrite

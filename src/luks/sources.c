@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reads the configuration file and the kernel command line (paths overridable for tests). */
 #include "config.h"
 #include "../common/fileio.h"

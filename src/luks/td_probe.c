@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Is this a TD at all? Outside one, unlock gives up at once instead of retrying until the
  * deadline (boot-integration.md R12: no network traffic, the password prompt at once). */
 #include "luks.h"

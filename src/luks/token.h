@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The LUKS2 token of type "tdx-unlock" (boot-integration.md §4.2):
  *
  *   {"type":"tdx-unlock","keyslots":["1"],"version":1,

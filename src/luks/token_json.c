@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Token JSON: parse + validate (json-c, strict) and build. */
 #include "token.h"
 #include "../common/json_cleanup.h"

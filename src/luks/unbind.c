@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unbind: remove a tdx-unlock token and the keyslot bind made for it, never a keyslot bind
  * did not make and never the last passphrase keyslot. */
 #include "header_backup.h"

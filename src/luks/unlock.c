@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unlock: for every selected device with a tdx-unlock token, attest and fetch the secret
  * (one attestation per group of tokens sharing servers and CA), then open the token's
  * keyslot. The header is only read. */

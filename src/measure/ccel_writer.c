@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Writes a TD event log the way TDVF does (TCG2 crypto-agile, SHA-384 only; tdx-formats.md
  * §12.2, measured-boot.md §2) and keeps the RTMR values its events extend to. */
 #include "measure.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Names of the TDVF classes (measure.h) and the SHA-384 helper of this module. */
 #include "measure.h"
 

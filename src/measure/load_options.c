@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kernel command line as the Linux EFI stub measures it in a QEMU direct boot
  * (measured-boot.md §4.2): OVMF builds LoadOptions from fw_cfg's -append bytes and, with
  * an initrd, "initrd=initrd" (edk2 X86QemuLoadImageLib QemuLoadKernelImage), converts each

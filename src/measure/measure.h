@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The measurement rules of a QEMU direct kernel boot under TDVF (../shared/docs/
  * measured-boot.md §3-§4): what the firmware and the Linux EFI stub extend into RTMR0-2,
  * computed from the files. One implementation for the key server's prediction tool

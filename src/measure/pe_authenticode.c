@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PE/COFF Authenticode SHA-384 as TDVF measures the images it loads (edk2
  * OvmfPkg/Tcg/TdTcg2Dxe/MeasureBootPeCoff.c, measured-boot.md §4.1). Every offset read
  * from the image is checked against its length before use. */

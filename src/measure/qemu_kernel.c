@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* QEMU's rewrite of the Linux setup header before it serves a -kernel image (QEMU < 10.2
  * for every guest; >= 10.2 leaves confidential guests' images alone: commit a7542a38f399).
  * The measured image is the rewritten one, so the kernel's digest then depends on the

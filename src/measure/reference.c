@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reference values of a direct boot for a resource policy: the kernel's Authenticode
  * digest (as QEMU serves the image), the initrd's digest and the command line as the
  * EFI stub measures it. The policy members they fill are lists, so an update's values

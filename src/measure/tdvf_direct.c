@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The event log of a QEMU direct kernel boot under TDVF with a CC-aware Linux EFI stub, in
  * the order the firmware and the stub write it (measured-boot.md §3.1-§3.2, §4; the layout
  * of the upstream-OVMF logs in ../shared/testdata/ccel/logs). The pre-202411 log is checked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcryptsetup-token-tdx-unlock.so: the libcryptsetup 2.6 token plugin
  * (boot-integration.md §2). open: read the token, apply the measured configuration,
  * attest and fetch the secret within the deadline, hand the secret to libcryptsetup,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The audit log (audit.h): line building, field cleaning and the refusal rate limit. */
 #include "audit.h"
 #include "audit_text.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The append-only audit log: one JSON line per decision (release, refusal, attestation),
  * written with a single write(2) on an O_APPEND descriptor before the response is sent.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Text of audit fields (audit.h): bounded, valid UTF-8, and never a raw cookie. */
 #pragma once
 #include <iconv.h>

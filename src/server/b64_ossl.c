@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* OpenSSL block codec (EVP_EncodeBlock/EVP_DecodeBlock) under the shared strict base64
  * of common/b64_canon.c. */
 #include "b64_ossl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The memory request bodies may take while they are buffered (issue 14 item 7): a total
  * over all connections, and a share of it per address (peer.h) so that one client cannot
  * take all of it: an eighth of the total, but never less than one body of max_body_bytes.

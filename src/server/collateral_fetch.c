@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Collateral fetch: PCS v4 / PCCS URLs, response checks, install (collateral_fetch.h). */
 #include "collateral_fetch.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fetching collateral from Intel PCS or a PCCS into a collateral store (src/verify/store.h):
  * which URLs (collateral-service.md §1, §2.1, §3.1), and every document through the
  * store's verified install. Used by `tdx-keyserver collateral fetch` and the server. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "collateral_grace.h"
 #include "server.h"
 #include "../verify/store.h"

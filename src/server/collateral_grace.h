@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DCAP verification for /attest at the server's time, with the operator's grace for expired
  * collateral (config collateral_grace_s, README). */
 #pragma once

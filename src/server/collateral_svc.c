@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Collateral refresh thread, expiry warnings, coalesced first-sight fetches (collateral_svc.h). */
 #include "collateral_svc.h"
 #include "collateral_fetch.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key server's collateral service (issue 12): refresh of the collateral store in the
  * background before documents expire (never on the request path), expiry warnings in the
  * log, and the first-sight fetch of a platform the store does not hold yet: once per

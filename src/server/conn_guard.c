@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "conn_guard.h"
 #include "peer.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Connection accounting against one client holding the server (issue 14, slowloris):
  * at most per_peer concurrent connections per address (peer.h: IPv4 address or IPv6 /64)
  * and a deadline for each request, counted from the connection's start or the end of its

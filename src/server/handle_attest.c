@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* POST /kbs/v0/attest: nonce, REPORTDATA binding and DCAP verification, then a token.
  * Every outcome is one audit line; the client only ever sees "RCAR handshake Attest
  * failed" (kbs-protocol.md §12.2), the operator sees the precise reason. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* POST /kbs/v0/auth: {"version":"0.4.0","tee":"tdx",...} -> nonce + kbs-session-id. */
 #include "handler.h"
 #include "kbs_error.h"

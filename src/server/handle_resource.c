@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* GET /kbs/v0/resource/REPO/TYPE/TAG: the attested session (cookie) or a Bearer token,
  * the resource's policy, then the resource JWE-encrypted to the TEE key. No secret
  * leaves without its audit line written first. */

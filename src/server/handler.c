@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Routing of /kbs/v0/... and /healthz, and the reply helpers. */
 #include "handler.h"
 #include "kbs_error.h"

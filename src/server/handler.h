@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Request handling of the key server, independent of the HTTP library so it can be unit
  * tested and fuzzed: a request in, a status + body + optional cookie out. */
 #pragma once

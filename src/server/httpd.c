@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTTPS front end on libmicrohttpd (GnuTLS inside): bounded bodies (each, and all buffered
  * at once), a connection cap (in all, and per address), idle timeouts and a deadline per
  * request, TLS 1.2+ with AEAD suites, IPv4 and IPv6, and a thread pool; requests are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "jwe_encrypt.h"
 #include "b64_ossl.h"
 #include "../verify/p256.h"

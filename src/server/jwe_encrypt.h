@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Server side of protocol §8.10: encrypt a resource to the client's P-256 tee-pubkey as
  * a flattened JSON JWE with ECDH-ES+A256KW and A256GCM (OpenSSL libcrypto). */
 #pragma once

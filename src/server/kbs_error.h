@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KBS error bodies (kbs-protocol.md §12): the same variants and statuses as Trustee. */
 #pragma once
 #include <stddef.h>

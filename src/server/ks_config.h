@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-keyserver configuration (JSON). Relative paths are resolved against the directory
  * of the configuration file. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libcurl GET for PCS / PCCS collateral (pcs_client.h). */
 #include "pcs_client.h"
 #include "pcs_header.h"

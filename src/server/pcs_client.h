@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* HTTP GET against Intel PCS or a PCCS (libcurl; the key server links it only for this):
  * per-request timeouts, a few retries with doubling backoff, Retry-After on 429 honoured
  * up to a cap, bodies size-limited, an overall deadline, no API key (the collateral

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PCS response headers: matching header lines, strict %XX decoding of issuer chains. */
 #include "pcs_header.h"
 

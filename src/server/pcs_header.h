@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Response headers of Intel PCS / PCCS (collateral-service.md §2.2). */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Client addresses as the server's per-address limits see them, and an exact count per
  * address (connections, pending challenges). An IPv4 client (also one arriving as an
  * IPv4-mapped IPv6 address on a dual-stack socket) is its address; an IPv6 client is its

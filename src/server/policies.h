@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The policy file of the key server: {"REPO/TYPE/TAG": {policy}, ...}, one TD policy
  * (src/verify/policy.h) per resource. A resource without a policy is never released. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secrets served from a directory laid out REPO/TYPE/TAG (files mode 0600). */
 #pragma once
 #include <stdbool.h>

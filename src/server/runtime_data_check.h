@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Server side of the REPORTDATA binding (protocol §5.3): re-serialize the received
  * runtime data canonically (RFC 8785 JCS), hash it, compare with the quote's 64 bytes.
  * The string is common/runtime_data.c (shared with the client); the hashing here is

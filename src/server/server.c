@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "server.h"
 #include "collateral_svc.h"
 #include "policies.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key server: configuration, shared state, and its lifecycle. */
 #pragma once
 #include <pthread.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "session.h"
 #include "../common/log.h"
 #include "../common/mono_time.h"

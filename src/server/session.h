@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* KBS sessions (kbs-protocol.md §2.3, §4.2): a bounded table keyed by the 16-byte
  * kbs-session-id, each holding the single-use nonce and, once attested, the TEE key
  * and the verified TD claims. Thread-safe. */

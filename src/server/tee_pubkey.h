@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client's "tee-pubkey" JWK (protocol §6) as the server sees it: EC P-256 with
  * alg ECDH-ES+A256KW. Unknown members are dropped, as Trustee does before hashing. */
 #pragma once

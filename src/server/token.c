@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "token.h"
 #include "b64_ossl.h"
 #include "../common/cleanup.h"

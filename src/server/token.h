@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attestation tokens (kbs-protocol.md §9): JWT-shaped, ES256-signed by the server, with
  * iat/exp, "jti" = the kbs-session-id of the attested session, and the TEE key at
  * submods.cpu0."ear.veraison.annotated-evidence".runtime_data_claims."tee-pubkey" (plus a

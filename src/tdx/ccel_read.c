@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "ccel_read.h"
 #include "eventlog.h"
 #include "quote.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The event log a TD sends with its quote (kbs-protocol.md §10): the firmware's CCEL
  * area, or a file given by the operator, trimmed after its last record with the 8-byte
  * 0xFF end marker appended, as Trustee's attester sends it. */

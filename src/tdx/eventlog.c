@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CCEL record walk and replay (eventlog.h). Every length comes from the input and is
  * checked against what is left before it is used. */
 #include "eventlog.h"

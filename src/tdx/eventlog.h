@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The TD's event log (ACPI CCEL area, TCG2 crypto-agile format with SHA-384 digests):
  * parsing, replay into RTMR0-3 and decoding of the events that name boot components
  * (../shared/docs/tdx-formats.md §12, measured-boot.md §2-§6). Shared by the client

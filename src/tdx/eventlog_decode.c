@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Event decoding (eventlog_decode.h). Event data is untrusted: every structure is read
  * with the event's own length as the bound, and a malformed one is only described. */
 #include "eventlog_decode.h"

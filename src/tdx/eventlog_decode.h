@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What each event of a parsed log is (measured-boot.md §2.1, §4-§6): the boot component
  * it measures, a short description, and whether its digest is a hash of its data.
  * Event data is not protected by the RTMRs unless the digest covers it: a description

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator view of an event log (`tdx-unlock inspect LOG [--quote QUOTE]`). */
 #include "eventlog_inspect.h"
 #include "eventlog_decode.h"

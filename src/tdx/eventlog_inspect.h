@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-unlock inspect` for event logs: every event and the replayed RTMRs as JSON. */
 #pragma once
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Rendering of untrusted event data as short printable text (eventlog_text.h). */
 #include "eventlog_text.h"
 #include "quote.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Bounded, printable rendering of untrusted event data for the event decoder: strings,
  * UTF-16, GUIDs, EFI device paths. Internal to src/tdx/eventlog_decode.c. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "evidence.h"
 #include "qgs_client.h"
 #include "quote.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Evidence collection: a TDX quote over 64 bytes of REPORTDATA, by whichever path the
  * platform offers (configfs-tsm first, then /dev/tdx_guest + the host QGS). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator view of evidence: detects a quote or a TDREPORT and renders its fields. */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Library-independent facts about the SGX PCK extension, shared by the mbedTLS decoder
  * (client) and the OpenSSL one (src/verify/, server). */
 #include "pck_ext.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SGX PCK extension decoding with mbedTLS (the client-side crypto library). */
 #include "pck_ext.h"
 #include "../common/cleanup.h"

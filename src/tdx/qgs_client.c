@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "qgs_client.h"
 #include "qgs_msg.h"
 #include "../common/cleanup.h"

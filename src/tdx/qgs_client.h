@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Client of the host's Quote Generation Service: TDREPORT in, quote out (tdx-formats.md §5). */
 #pragma once
 #include <stddef.h>

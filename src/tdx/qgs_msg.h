@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Quote Generation Service message protocol (tdx-formats.md §5): GET_QUOTE request and
  * response, each framed on the stream by a 4-byte big-endian length. Both directions are
  * here so the client and the test QGS (tests/sim) share one implementation. */

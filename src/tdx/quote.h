@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TDX quote v4/v5 parsing, bounded entirely by the length fields (trailing bytes are normal). */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-384 for the event log replay on the client side (mbedTLS, as the rest of the
  * client); the server passes OpenSSL's (src/verify/sha384_openssl.c). */
 #include "eventlog.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "td_json.h"
 #include "../common/hex.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON rendering of TD evidence shared by `tdx-unlock inspect --json` and
  * `tdx-keyserver verify --json` (keys as in the shared expected.json files). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The 1024-byte TDREPORT_STRUCT returned by TDX_CMD_GET_REPORT0 (tdx-formats.md §3). */
 #pragma once
 #include <stddef.h>

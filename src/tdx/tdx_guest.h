@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TDREPORT through /dev/tdx_guest (TDX_CMD_GET_REPORT0, kernel >= 6.2). */
 #pragma once
 #include <stdint.h>

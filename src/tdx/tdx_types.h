@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Sizes and identifiers of TDX evidence (../shared/docs/tdx-formats.md §3, §6). */
 #pragma once
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "tsm.h"
 #include "quote.h"
 #include "../common/cleanup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Quote generation through configfs-tsm (/sys/kernel/config/tsm/report, kernel >= 6.7). */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The trust anchor: Intel's SGX Root CA key pinned in code (tdx-formats.md §8.1), or an
  * operator-supplied PEM certificate, or (tests) each collateral directory's root_ca.pem. */
 #include "verify_ctx.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "boot_facts.h"
 #include "sha384.h"
 #include "../common/cleanup.h"

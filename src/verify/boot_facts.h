@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot facts of a TD (claims.h struct vf_boot_facts) from the event log it sent with
  * its quote (kbs-protocol.md §4.1 cc_eventlog). */
 #pragma once

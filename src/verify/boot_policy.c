@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Boot-component policy (boot_policy.h). Soundness rests on two facts: the RTMRs bind the
  * sequence of event digests (the log replayed to the quote before any of this runs), and
  * the firmware measures the kernel before the kernel runs. So a layout that accounts for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The boot-component members of a TD policy (issue 13; policy.h documents them): which
  * kernels, initrds and command lines a TD may have booted, and the layout of RTMR1/RTMR2
  * events that must account for every measured event (measured-boot.md §10). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A boot-component policy pinned from one boot's facts (policy-from-quote --eventlog). */
 #include "boot_policy.h"
 #include "boot_facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A bounded, thread-safe cache of reference-counted objects keyed by 32-byte digests:
  * 4-way set associative, the oldest entry of a full set is replaced. */
 #include "internal.h"

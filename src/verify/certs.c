@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Certificate lists from PEM text or concatenated DER, parsed by OpenSSL. */
 #include "internal.h"
 

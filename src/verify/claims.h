@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The verified facts about one TD: everything resource policy decides on (policy.h).
  *
  * ONE structure, filled once by POST /attest (src/server/handle_attest.c) and stored whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One collateral set (root CA CRL, PCK CRL, TCB info, QE identity with their issuer chains),
  * loaded once and checked against the trust anchor; only the time checks are left for each
  * verification. The files come from a directory in the layout of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRLs: loading (DER, PEM or hex-encoded DER, tdx-formats.md §8.2), validity, revocation. */
 #include "crl.h"
 #include "../common/hex.h"

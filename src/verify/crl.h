@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* CRL helpers (crl.c). */
 #pragma once
 #include "internal.h"

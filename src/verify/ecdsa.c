@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ECDSA P-256 / SHA-256 with raw r||s signatures (quotes, QE reports, JSON collateral),
  * through OpenSSL 3 EVP. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal interfaces of the DCAP verifier (one concern per file; see verify.h for the API). */
 #pragma once
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed, bounded field access for the JSON collateral (json-c). */
 #include "json_fields.h"
 #include "../common/hex.h"

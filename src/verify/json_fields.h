@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Typed, bounded field access for the JSON collateral (json-c); all return 0 or -EBADMSG. */
 #pragma once
 #include <json-c/json.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The raw signed member of a JSON collateral document ({"tcbInfo":{...},"signature":"..."}):
  * located by a small string-aware scanner so the bytes hashed are exactly the bytes served. */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Cache lookups: collateral per directory (re-stat'ed at most every recheck_ms), PCK chain
  * outcomes per (collateral, chain bytes), QE report outcomes per (chain, QE report, key). */
 #include "verify_ctx.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "p256.h"
 #include "../common/log.h"
 

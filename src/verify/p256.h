@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* P-256 keys built from one shared group template. OpenSSL 3 otherwise builds a new
  * EC_GROUP for every key it imports (EVP_PKEY_fromdata) or generates (EVP_PKEY_Q_keygen):
  * 33 -> 13 µs per import, 36 -> 22 µs per key generation on this machine. */

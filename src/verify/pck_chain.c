@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PCK certificate chain carried in a quote, checked against the anchor and the CRLs of
  * one collateral directory (tdx-formats.md §9 steps 2-3). The outcome is cached per
  * (collateral, chain bytes); only the validity windows are evaluated per verification. */

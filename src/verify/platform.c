@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The platform of a quote: FMSPC (SGX extension of the PCK leaf) and PCK CA (the leaf's
  * issuer CN, exact match: collateral-service.md §4.6), cached per PCK chain bytes. The
  * leaf must be signed by its CA and the CA by the trust anchor first: a forged chain must

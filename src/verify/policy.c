@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TD policy: parsing (strict), evaluation, and a policy pinned to one TD (policy.h). */
 #include "policy.h"
 #include "boot_policy.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TD policy per resource (tdx-formats.md §11): allow-lists of TD measurements, the debug
  * switch and accepted TCB statuses. Example:
  *   {"mr_td":["<96 hex>"],"rtmr0":[...],"rtmr1":[...],"rtmr2":[...],"rtmr3":[...],

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TD QE Identity v2 (tdx-formats.md §8.5), parsed from the signed member slice. */
 #include "json_fields.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The QE report of a quote: signed by the PCK key, binding the attestation key
  * (tdx-formats.md §9 steps 8-9). Cached per (PCK chain, QE report, key, auth data). */
 #include "internal.h"

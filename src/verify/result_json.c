@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON rendering of a verification result (`tdx-keyserver verify --json`, audit log):
  * the verdict keys, then the TD fields exactly as `tdx-unlock inspect --json`. */
 #include "result_json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JSON rendering of a verification result (result_json.c). */
 #pragma once
 #include <json-c/json.h>

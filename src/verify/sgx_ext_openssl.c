@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SGX extension of a PCK certificate (tdx-formats.md §7), decoded with OpenSSL's
  * ASN.1 reader (the server links OpenSSL only; src/tdx/pck_ext_mbedtls.c is the client's). */
 #include "internal.h"

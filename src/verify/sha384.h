@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-384 with OpenSSL for the server side of the event log (the ccel_sha384_fn of
  * src/tdx/eventlog.h). */
 #pragma once

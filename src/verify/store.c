@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The collateral store in memory (layout: store.h): one snapshot per generation, holding the
  * sets loaded so far in an open-addressing table keyed by FMSPC and PCK CA, so a lookup costs
  * the same with 1 or 100 platforms. `current` is re-read at most every recheck_ms, and at

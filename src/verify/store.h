@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The collateral store: DCAP collateral for a fleet (many FMSPCs, both PCK CAs), keyed as
  * ../shared/docs/collateral-service.md §1 and §7 say.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Checks of a fetched collateral document before it enters the store (store_doc.h). */
 #include "json_fields.h"
 #include "crl.h"

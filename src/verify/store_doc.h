@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Documents of the collateral store (store.h): what each one is, its summary (dates,
  * evaluation number) and the checks a fetched document must pass before it is installed
  * (collateral-service.md §5.4): issuer chain of exactly signer + root, signer signed by the

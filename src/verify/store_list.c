@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Listing the documents of a collateral store (store_list.h). */
 #include "store_list.h"
 #include "internal.h"

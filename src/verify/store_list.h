@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a collateral store holds (store.h): one entry per document of the current
  * generation, for `tdx-keyserver collateral status`, the server's expiry warnings and its
  * refresh (which FMSPCs and CAs to fetch again). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Collateral store names: PCK CA names, file names inside a generation, `current`. */
 #include "store.h"
 #include "../common/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Collateral store transactions (store_txn.h): flock'ed writers, a staging directory that
  * becomes the next generation (unchanged files hard-linked from the current one), the
  * `current` symlink swapped with rename(2), old generations pruned. */

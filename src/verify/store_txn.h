@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Installing documents into a collateral store (layout: store.h), verified first and
  * atomically: a transaction stages the accepted documents in a new generation and swaps
  * `current` at commit. Nothing is written for a refused document; a transaction that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TDX TCB Info v3 (tdx-formats.md §8.4), parsed from the signed member slice. */
 #include "json_fields.h"
 

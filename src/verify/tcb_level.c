@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TCB level matching and status combination (tdx-formats.md §9 steps 7, 10, 12, 13, 15;
  * Intel QVL TcbLevelCheck / TdxModuleCheck). */
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DCAP verification of a TDX quote: orchestration, caches and the result
  * (tdx-formats.md §9; check names and order of ../shared/testdata/tdx/README.md). */
 #include "internal.h"

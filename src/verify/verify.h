@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DCAP verification of TDX quotes (v4/v5) against Intel collateral at a given time
  * (../shared/docs/tdx-formats.md §6-§9). Rejections are results, not errors: the result
  * names the first failing check (the check names of ../shared/testdata/tdx/README.md, in

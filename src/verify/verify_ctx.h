@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The verifier context: trust anchor and caches (anchor.c, lookup.c). */
 #pragma once
 #include "internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Times: RFC 3339 text, ASN.1 times of certificates and CRLs, validity windows. */
 #include "internal.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: JSON collateral (TCB info / QE identity documents): the raw signed-member
  * scanner, the signature member, the typed parsers, and TCB level matching on the result.
  * The first byte chooses the document kind; the rest is the document. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what the client and the server read from configuration and from the
  * LUKS2 header, all of it operator- or attacker-written text. The first byte chooses:
  *   0  LUKS2 token JSON (luks_token_parse); a token that parses is written back with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the event log parser, replay, decoder and the inspect rendering on
  * arbitrary bytes, and the key server's side: boot facts from a log that replays to its
  * quote, a policy pinned from them (policy-from-quote --eventlog), which must parse and

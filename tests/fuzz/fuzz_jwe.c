@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the client's JWE parser and decryption (kbs_jwe_decrypt) with a
  * fixed recipient key, the Appendix A key, so the seed corpus decrypts fully. */
 #include "common/log.h"

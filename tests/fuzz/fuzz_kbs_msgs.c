@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what the client parses from the key server's answers besides the JWE
  * (src/kbs/kbs_msgs.c). The first byte chooses:
  *   0  one response header line (kbs_parse_cookie_header), given without a NUL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the PE/COFF parser behind the kernel's Authenticode digest
  * (src/measure/pe_authenticode.c) and QEMU's setup-header rewrite (qemu_kernel.c), on
  * exact-size buffers. Promises checked: a parse that succeeds keeps every offset inside

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: certification data with OpenSSL: the SGX extension decoder, PEM and
  * concatenated-DER certificate lists, the PCK chain checks of the verifier (against an
  * empty collateral with the pinned Intel anchor), and CRLs (DER, PEM or hex; their

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: what Intel PCS / a PCCS sends back, before any signature check.
  * First byte: 0 issuer-chain header decoding (strict %XX; checks the output is never longer
  * than the input, holds no NUL, and survives re-encoding), 1 header line matching,

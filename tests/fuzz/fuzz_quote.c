@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the quote and TDREPORT parsers, the PCK extension reader, the QGS
  * response decoder and the JSON rendering, on arbitrary bytes. */
 #include "common/log.h"

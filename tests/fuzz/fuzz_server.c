@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the key server's request handling, ks_handle(), with the method, path,
  * cookie, Authorization header and body taken from the input, against one server state
  * built once (simulator PKI, a policy, a resource, an attested session and its token).

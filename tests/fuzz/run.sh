@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every libFuzzer target in build-fuzz/fuzz/ for a bounded time (seconds, default 60),
 # starting from its seed corpus tests/fuzz/corpus/NAME/ when one exists.
 set -eu
@@ -34,10 +35,10 @@ for f in build-fuzz/fuzz/fuzz_*; do
 	# identity, 4 PCK CRL, 6 evaluation numbers)
 	if [ "$name" = fuzz_pcs ]; then
 		px=${TDX_TESTDATA:-../shared/testdata/tdx}/pcs-extra
-		for f in "$px"/*/tcb_info*.json; do [ -f "$f" ] && { printf '\002'; cat "$f"; } >"$work/seed-2-$(basename "$f")"; done
-		for f in "$px"/*/qe_identity.json; do [ -f "$f" ] && { printf '\003'; cat "$f"; } >"$work/seed-3-$(basename "$(dirname "$f")")"; done
-		for f in "$px"/*/pck_crl.*; do [ -f "$f" ] && { printf '\004'; cat "$f"; } >"$work/seed-4-$(basename "$(dirname "$f")")-$(basename "$f")"; done
-		for f in "$px"/tcbevaluationdatanumbers/*.json; do [ -f "$f" ] && { printf '\006'; cat "$f"; } >"$work/seed-6-$(basename "$f")"; done
+		for doc in "$px"/*/tcb_info*.json; do [ -f "$doc" ] && { printf '\002'; cat "$doc"; } >"$work/seed-2-$(basename "$doc")"; done
+		for doc in "$px"/*/qe_identity.json; do [ -f "$doc" ] && { printf '\003'; cat "$doc"; } >"$work/seed-3-$(basename "$(dirname "$doc")")"; done
+		for doc in "$px"/*/pck_crl.*; do [ -f "$doc" ] && { printf '\004'; cat "$doc"; } >"$work/seed-4-$(basename "$(dirname "$doc")")-$(basename "$doc")"; done
+		for doc in "$px"/tcbevaluationdatanumbers/*.json; do [ -f "$doc" ] && { printf '\006'; cat "$doc"; } >"$work/seed-6-$(basename "$doc")"; done
 	fi
 	echo "fuzz: $name for ${secs}s"
 	if ! "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \

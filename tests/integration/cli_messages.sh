@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The exact lines the CLIs print for usage errors and for failures they decide themselves:
 # a missing required option is named, a missing path says so (not libcryptsetup's "Block
 # device required"), an error the program invented carries no strerror ("disabled by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The client (tdx-unlock, the token plugin) links the static HTTPS-only libcurl of
 # $BUILD/curl (tools/build-libcurl.sh), not Debian's libcurl.so and its libraries; a second
 # run of the build script does nothing. Skipped for CURL=system builds. (TLS, cookies and

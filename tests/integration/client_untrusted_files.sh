@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Files the client opens because configuration, a LUKS2 token or an option names them (CA
 # bundle, tdx-unlock.conf, the kernel command line, crypttab) are read only when they are
 # regular files, opened non-blocking, under the deadline: a FIFO, a device or a directory

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # collateral fetch / status against a local stand-in for Intel PCS that serves the real
 # Intel responses of ../shared/testdata/tdx/pcs-extra (tests/integration/pcs_fixture.py):
 # FMSPC 00806F050000 with both PCK CAs installs; a repeat changes nothing; every fault

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-keyserver collateral fetch|status against the PCS simulator (tdx-sim pcs), in more
 # depth than collateral_sim.sh (which also covers the key server), with a PKI of 3 FMSPCs
 # and both PCK CAs (issue 12, "Tests"):

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The key server's own collateral fetching (collateral_store + pcs_url) against the PCS
 # simulator, beyond collateral_sim.sh: a PCCS over HTTPS (pcs_ca; root CA CRL from
 # /rootcacrl) at first sight; a first sight the PCS answers too slowly is refused with

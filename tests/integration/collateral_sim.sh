@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The collateral store end to end with the PCS simulator (tdx-sim pcs, three FMSPCs, both PCK
 # CAs): fetch, then verification of a quote of each platform; every fault refused with the
 # store byte-identical and verification unchanged; `collateral status` around the warning

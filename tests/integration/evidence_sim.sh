@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Evidence collection through the real client code on the simulator: configfs-tsm on a
 # `tdx-sim mount` (v4 and v5, generation race, EBUSY, no provider) and TDREPORT + QGS.
 source "$(dirname "$0")/lib.bash"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock inspect on event logs: every shared log replays to its expected RTMRs, the
 # one-boot pair matches its quote (exit 0), another quote or a cut log exits 1, IO 2.
 source "$(dirname "$0")/lib.bash"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock inspect --json on every shared quote: fields equal expected.json; bad input exits 1/2.
 source "$(dirname "$0")/lib.bash"
 need_testdata

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A hostile client for tdx-keyserver's regression tests (issue 14), on loopback only.
 
 Every mode is bounded in requests, connections and seconds, and prints "key value" lines

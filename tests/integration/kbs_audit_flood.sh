@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 4 against a running tdx-keyserver on 127.0.0.1: 600 requests (resource and
 # attest) with 16 KB cookies full of invalid UTF-8, quotes and control bytes. Before the fix
 # each refusal wrote the raw cookie (~5 MB of log for 300 requests, lines that are not

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A misbehaving HTTPS front for the key server (integration tests only).
 
 It presents the example server certificate, forwards HTTP/1.1 requests (keep-alive, one

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 1 against a running tdx-keyserver on 127.0.0.1: a TD asks for each resource
 # over its session cookie and over its own Bearer token (tests/integration/kbs_token_client.py),
 # and both must get the same answer for policies on the members the token once dropped

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 7: request bodies buffered at once are bounded. Before, every connection
 # could buffer a body of max_body_bytes (2 MiB), so one client with many connections took
 # hundreds of MB of the server's memory. Now all buffered bodies share max_body_total_bytes

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The real client and key server end to end on 127.0.0.1 with the simulated platform:
 # release, every refusal the operator can cause (policy, debug TD, unknown resource, wrong
 # CA), a server that never answers, one that starts late, and a misbehaving TLS front

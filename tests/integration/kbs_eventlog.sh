@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The event log through the real client and key server (issue 13): the simulated TD's RTMRs
 # are those of a real direct-boot log (Trustee's CCEL_data_ovmf); `tdx-unlock fetch --ccel`
 # sends it as cc_eventlog, the server replays it against the quote and decides on the kernel,

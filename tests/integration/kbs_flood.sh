@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 2: one client flooding /auth must not lock legitimate TDs out. Before, one
 # keep-alive connection filled the session table (max_sessions) with challenges in seconds
 # and every TD got 503 for the 300 s session lifetime. Now a challenge lives

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The key server under garbage: malformed and deeply nested JSON, bodies over the 2 MiB
 # limit (Content-Length and chunked), non-TLS bytes, slow connections dribbling headers
 # (slowloris), many connections at once. After each: /healthz answers and the process

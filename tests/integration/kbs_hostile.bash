@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2034 # SIM, ATTACK, RC, MS... are for the scripts that source this
 # Sourced (after lib.bash) by the hostile-client tests of issue 14: a key server with the
 # simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.

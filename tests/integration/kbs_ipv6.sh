@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 8: the key server listens on IPv6 too. Before, "listen" took an IPv4
 # address only. The test CA (keys-example) issues a certificate naming ::1 and 127.0.0.1
 # for the run (keys-example's own certificate names 127.0.0.1 and localhost only).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Load test of tdx-keyserver: 64 concurrent clients, 10,000 complete KBS flows (fresh TLS
 # connection per flow, auth, simulator quote, attest, resource, JWE decrypted and checked)
 # through bench/kbs_flow.sh; zero errors, and the server's RSS after the last thousand flows

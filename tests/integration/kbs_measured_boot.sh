@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Measured boot end to end: reference-values (src/measure) names a direct boot's kernel,
 # initrd and command line; the simulator boots it (the same rules write its event log and
 # set the quote's RTMRs); the real client sends the log (fetch --ccel) and the key server

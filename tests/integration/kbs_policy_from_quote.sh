@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 items 9 and 14: `tdx-keyserver policy-from-quote` prints a complete policy file
 # that a running key server loads as-is; the quote's TD is released over cookie and Bearer
 # token (tests/integration/kbs_token_client.py), and a TD one bit different in any pinned

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 5: resource reads stay beneath resources_dir. Before, O_NOFOLLOW covered
 # only the last component: a directory symlink or a hard link in resources_dir released a
 # file from elsewhere, and a FIFO there blocked a server thread in open() (two FIFO

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Issue 14 item 3: slowloris. Before, 512 TLS connections from one address trickling a
 # byte every 4 s held every connection slot (libmicrohttpd's timeout is an idle timeout
 # that each byte resets) and nobody else got in. Now one address (IPv4, or IPv6 /64) holds

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The key server's TLS parameters (src/server/httpd.c tls_priorities): a TLS 1.3 client that
 # sends one X25519 key share (OpenSSL's default) gets TLS_AES_128_GCM_SHA256 over X25519 in
 # one round trip (no HelloRetryRequest); clients limited to another suite, to P-256, or to

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A minimal KBS 0.4.0 client for tests that need what tdx-unlock does not do: attest once
 (auth, a tdx-sim quote over the REPORTDATA of kbs-protocol.md §5, attest), then ask for
 resources both with the session cookie and with the session's Bearer token, without the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Sourced by integration tests: paths, skip/fail helpers, process cleanup by PID.
 # shellcheck disable=SC2034  # SRV_PORT, SRV_PID are for the tests that source this
 set -u

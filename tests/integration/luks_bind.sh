@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock bind / list / unbind on LUKS2 image files (no device-mapper needed): the
 # secret opens exactly the token's keyslot, failures injected at every bind step leave
 # the header byte-identical, the last keyslot is never removed, the original passphrase

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The token plugin build/libcryptsetup-token-tdx-unlock.so loaded by the real cryptsetup
 # from the build directory (LD_PRELOAD shim of boot-integration.md §2.6): exports, dump,
 # validate refusing malformed tokens, the fallback codes within the deadline (not a TD: at

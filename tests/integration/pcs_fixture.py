@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A tiny stand-in for Intel PCS v4 serving the real responses of
 ../shared/testdata/tdx/pcs-extra (FMSPC 00806F050000, 2025-05-27) with the real
 URL-encoded issuer-chain headers, for tests/integration/collateral_fetch.sh.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Runs a command on a new pseudo-terminal, answers one prompt, and relays the output.
 
 usage: pty_answer.py PROMPT ANSWER_FILE CMD [ARG...]

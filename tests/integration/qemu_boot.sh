@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # QEMU (TCG) boot tests: tests/qemu/run.sh runs every scenario and prints one line each.
 # First run builds the cached work directory (~1.5 min + package installation), then
 # ~25-50 s per boot. TDX_QEMU=0 skips; TDX_QEMU_SCENARIOS="keyfile prompt" narrows.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 50tdx-unlock in host-only mode, without QEMU: a loop-attached LUKS2 file with a
 # tdx-unlock token makes check() include the module by itself, install() writes the
 # per-volume systemd-cryptsetup drop-in and rd.neednet=1; without the token the module

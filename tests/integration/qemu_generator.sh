@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-unlock-generator (dracut-module/50tdx-unlock): kernel command line -> env file and
 # tdx-unlock.service drop-in. Runs the generator in a private mount namespace with a fake
 # /proc/cmdline, /etc (initrd-release) and /run. Needs root and unshare; no QEMU.

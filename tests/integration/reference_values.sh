@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-keyserver reference-values: hand-made PE images and, when one is at hand, a real
 # kernel ($TDX_TEST_KERNEL or the QEMU tests' cached Debian kernel); the Authenticode
 # digest equals osslsigncode's (when installed) and survives signing; the command line

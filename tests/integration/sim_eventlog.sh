@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-sim mount --kernel --initrd --cmdline --ccel-out: the quotes' RTMR0-3 are the replay
 # of the event log the simulator writes (an independent replay in Python, and the
 # project's parser through `tdx-unlock inspect LOG --quote` when it has one); the log's

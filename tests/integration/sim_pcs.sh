@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-sim pcs: every endpoint answers like Intel PCS v4 (bodies = the PKI's documents,
 # issuer chain headers = URL-encoded PEM of the right chain, Request-ID, content types,
 # 400/404/405/410), the PCCS variant (hex CRLs, /rootcacrl, /crl?uri=), HTTPS, and every

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tdx-sim pki: every collateral file exists, certificate chains and CRLs verify with the
 # openssl CLI, the JSON collateral signatures verify over the raw signed slice, and each
 # defect option produces its defect. Exit 77 (skip) when a prerequisite is missing.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd/tdx-keyserver-collateral.{service,timer}: `systemd-analyze verify` finds nothing to
 # say about them (with ExecStart pointed at the built binary, as `make install` rewrites the
 # prefix), the timer is daily with a randomized delay and catches up missed runs, and the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The shipped tdx-keyserver.service under a real systemd: boots a Debian 12 container
 # (systemd-nspawn, debootstrap root cached in tests/nspawn/work/, throw-away overlay per
 # run), installs `make install DESTDIR=...` into it, runs the README's operator steps

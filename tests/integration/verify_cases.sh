@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # `tdx-keyserver verify --json` on every shared case: exit status, result, tcb_status,
 # reason_code, qe_tcb_status, advisory_ids and the TD fields equal expected.json.
 # Cases whose root_ca.pem is not Intel's are verified with --anchor (their own root).

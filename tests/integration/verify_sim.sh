@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # DCAP verification of simulator quotes: a fresh quote verifies against the simulator's root
 # (--anchor) and is rejected against Intel's; one negative case per check, each with its
 # own reason code. Needs $BUILD/tdx-sim and $BUILD/tdx-keyserver (skips otherwise).

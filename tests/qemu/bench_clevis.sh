@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # clevis-dracut + tang for the boot benchmark (bench/boot.sh). Sourced AFTER harness.sh:
 # adds functions only (prefix bc_), changes nothing that the scenarios of `make check` use.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo, step 6: boot the QEMU test VM whose LUKS2 root is bound with `tdx-unlock bind`,
 # with the simulator inside the initramfs and the example key server on 127.0.0.1, and show
 # what tdx-unlock printed on the console and what the key server decided.

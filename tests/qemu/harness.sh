@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # QEMU boot-test harness for tdx-unlock: everything a boot test needs, built from Debian
 # packages into ONE cached work directory, and a bounded QEMU (TCG) boot with the serial
 # console captured to a file.

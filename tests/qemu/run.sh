@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # QEMU boot tests (what `make check` runs through tests/integration/qemu_boot.sh).
 # Usage: tests/qemu/run.sh [SCENARIO...]     default: all (see H_SCENARIOS)
 # Prints one PASS/FAIL/SKIP line per scenario with its wall time (details in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # QEMU boot scenarios (sourced by run.sh after harness.sh). Each sc_NAME function prints
 # what it saw and returns 0 (pass), 1 (fail) or 77 (skip, with "SKIP: reason").
 # Every scenario boots once; the harness enforces the per-boot hard limit.

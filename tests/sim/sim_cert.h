@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* X.509 v3 certificates of the test DCAP PKI (all P-256, ECDSA-with-SHA256). */
 #pragma once
 #include <stdint.h>

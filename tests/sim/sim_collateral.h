@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signed JSON collateral of the simulated platform: TDX TCB Info v3 and TD QE Identity v2
  * (tdx-formats.md §8.4, §8.5). The signed member is serialised once and written verbatim,
  * so the signature verifies over the raw slice of the file. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DER CRLs of the test PKI (root CA CRL, PCK Platform and Processor CA CRLs). */
 #pragma once
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated TD's event log (tdx-sim mount --kernel ...): the log a QEMU direct boot
  * under TDVF writes for the given kernel, initrd and command line (src/measure, the same
  * rules as tdx-keyserver reference-values), written to a file the client reads as its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-sim eventlog: the event log of a direct boot and the TD profile whose RTMRs match it,
  * without mounting anything (the QEMU tests hand both to the simulator in the guest). */
 #include "sim_cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim mount`: a FUSE file system behaving like /sys/kernel/config/tsm/report with the
  * tdx_guest provider (tdx-formats.md §4): mkdir/rmdir entries; in each entry inblob,
  * outblob, generation and provider. */

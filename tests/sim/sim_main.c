@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-sim: a simulated Intel TDX platform for tests (never installed). */
 #include "sim_cli.h"
 #include "common/log.h"

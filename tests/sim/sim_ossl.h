@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small OpenSSL (libcrypto 3.0) helpers of the simulator: cleanup attributes, error
  * logging, P-256 keys, raw r||s ECDSA signatures, PEM files. */
 #pragma once

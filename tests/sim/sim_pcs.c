@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim pcs`: libmicrohttpd daemon, response headers and transport faults. */
 #include "sim_pcs.h"
 #include "sim_pcs_route.h"

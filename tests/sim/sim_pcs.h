@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim pcs`: an HTTP(S) server answering like Intel PCS v4 (or a PCCS) with the
  * collateral of a simulator PKI (DIR/pcs), with faults (sim_pcs_fault.h). Endpoints:
  *   GET /tdx/certification/v4/tcb?fmspc=HEX[&update=standard|early|&tcbEvaluationDataNumber=N]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sim_pcs_docs.h"
 #include "sim_collateral.h"
 #include "sim_ossl.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Documents of the PCS simulator, read from a PKI's DIR/pcs on every request (so a
  * `tdx-sim pki DIR --resign` shows at once), with the encodings and defects PCS/PCCS
  * clients must handle. */

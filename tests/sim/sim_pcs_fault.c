@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sim_pcs_fault.h"
 #include "common/cleanup.h"
 #include "common/fileio.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Faults of the PCS simulator: which requests get which defect, from the command line and
  * from a fault file that is re-read whenever it changes (or on SIGHUP). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Request routing of the PCS simulator: path and query parameters -> status and document,
  * as Intel PCS v4 (collateral-service.md §2) or PCCS (§3.1) answer them. */
 #include "sim_pcs_route.h"

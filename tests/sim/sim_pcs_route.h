@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Routing of one PCS simulator request (sim_pcs_route.c). */
 #pragma once
 #include <microhttpd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim pki`: keys and certificates of the test PKI; the documents are in sim_pki_docs.c,
  * the platforms in sim_pki_fleet.c. */
 #include "sim_pki.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim pki DIR`: the complete test DCAP PKI and collateral of the simulated platforms,
  * in the layout of shared/testdata/tdx/README.md (platform 0), plus every platform's own
  * directory, the documents a PCS serves (DIR/pcs/) and the private keys under DIR/keys/. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signed collateral documents of a PKI, each signed once and written to every place
  * that holds it: DIR/collateral (platform 0), DIR/platforms/N/collateral, DIR/pcs. */
 #include "sim_collateral.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulated platforms of a PKI: FMSPC and PCK CA of each, DIR/platforms.json. */
 #include "sim_pki_int.h"
 #include "common/cleanup.h"

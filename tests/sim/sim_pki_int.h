@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal state of `tdx-sim pki` shared by sim_pki.c (keys, certificates), sim_pki_docs.c
  * (signed collateral) and sim_pki_fleet.c (platforms). */
 #pragma once

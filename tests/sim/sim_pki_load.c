@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Loads the key material of a `tdx-sim pki` directory for quote generation. */
 #include "sim_ossl.h"
 #include "sim_pki.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sim_platform.h"
 
 /* Deterministic, realistic-looking values; nothing here is secret. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The one simulated TDX platform: values shared by the PKI (PCK certificate, TCB info,
  * QE identity) and by the quote builder (QE report, TD body), so they always agree. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `tdx-sim qgs`: a Quote Generation Service over TCP for tests (tdx-formats.md §5):
  * framed GET_QUOTE requests (4-byte big-endian length + QGS message), or a bare 1024-byte
  * TDREPORT ("raw" mode: bare quote back, then close). One connection at a time. */

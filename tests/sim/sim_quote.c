@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Signed TDX quotes v4 / v5 (body type 3) of the simulated platform (tdx-formats.md §6). */
 #include "sim_ossl.h"
 #include "sim_platform.h"

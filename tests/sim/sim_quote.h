@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TDX evidence of the simulated platform, for the CLI, the FUSE configfs-tsm file system,
  * the test QGS and unit tests: TD profiles, TDREPORTs and signed quotes v4/v5
  * (tdx-formats.md §3, §6). Stable API: the verifier's tests use it (see README.md).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Internal to the simulator: the loaded PKI (opaque in sim_quote.h). */
 #pragma once
 #include <stddef.h>

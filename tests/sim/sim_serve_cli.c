@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-sim mount | qgs | pcs: argument parsing only. */
 #include "sim_cli.h"
 #include "sim_eventlog.h"

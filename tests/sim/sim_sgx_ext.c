@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "sim_sgx_ext.h"
 #include "sim_ossl.h"
 

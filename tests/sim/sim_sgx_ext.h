@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The Intel SGX extension (OID 1.2.840.113741.1.13.1) of the simulated PCK certificate,
  * encoded with OpenSSL's ASN.1 template API (tdx-formats.md §7). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TDREPORT_STRUCT of the simulated TD (tdx-formats.md §3). */
 #include "sim_ossl.h"
 #include "sim_platform.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RFC 3339 times for the simulator's --time option and collateral dates. */
 #pragma once
 #include <stddef.h>

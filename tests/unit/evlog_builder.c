@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "evlog_builder.h"
 #include "testutil.h"
 #include "common/hex.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Event logs built the way TDVF and the Linux EFI stub write them for a QEMU direct boot
  * (measured-boot.md §3.2, §4), with what a hostile kernel may append: shared by the boot
  * policy tests (unit and in-process server). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the test_kbs_* unit tests: ../shared/testdata/kbs/vectors.json as a
  * cmocka group fixture, path lookups into it, and a log sink that drops everything. */
 #pragma once

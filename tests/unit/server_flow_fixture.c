@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixture of the in-process key server tests (see server_flow_fixture.h). */
 #include "server_flow_fixture.h"
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Fixture of tests/unit/test_server_flow.c: a real key server state (temp config, policy,
  * resources, simulator PKI) driven in process through ks_handle(), and the client-side
  * helpers that attest with simulator quotes and decrypt the released JWE. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the collateral store tests (store_testutil.h). */
 #include "testutil.h"
 #include "store_testutil.h"

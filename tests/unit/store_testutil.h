@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers for the collateral store tests: documents from the shared test data, a digest of
  * a whole directory tree (byte-identical checks). */
 #pragma once

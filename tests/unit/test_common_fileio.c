@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file_read_regular: reads regular files (also procfs ones that report size 0), refuses a
  * FIFO without blocking, a directory and a device, bounds the size, honours a deadline. */
 #include "testutil.h"

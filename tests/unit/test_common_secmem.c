@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Secret memory: two secrets never share a page, freeing one leaves the other locked, every
  * allocation is MADV_DONTDUMP, and a length shorter than the allocation still frees it all.
  * Read back from /proc/self/smaps: "VmFlags: ... lo" (VM_LOCKED) and "dd" (VM_DONTDUMP)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* RFC 3394 AES key wrap (client implementation on mbedTLS): the RFC's 256-bit-KEK
  * vectors, tampering, and agreement with OpenSSL's EVP_aes_256_wrap. */
 #include "kbs_testutil.h"

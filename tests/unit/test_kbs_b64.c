@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict base64 / base64url: the client (mbedTLS) and server (OpenSSL) implementations
  * on RFC 4648 vectors, non-canonical input, and agreement on random input. */
 #include "kbs_testutil.h"

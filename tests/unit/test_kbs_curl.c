@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The libcurl the client links (by default the slim static one of tools/build-libcurl.sh)
  * has what src/kbs/http.c and bench/kbs_load.c use: HTTPS over OpenSSL, IPv6, the threaded
  * resolver, and every option they set (curl_easy_setopt returns CURLE_UNKNOWN_OPTION or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* JWE (§8): the Appendix A vector and its intermediates, server-encrypt -> client-decrypt
  * round trips, and rejection of tampered, mis-labelled and oversize responses. */
 #include "kbs_testutil.h"

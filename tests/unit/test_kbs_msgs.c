@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client's parsers of the key server's answers (src/kbs/kbs_msgs.c): the session cookie
  * header, the /auth challenge and KBS error bodies. */
 #include "kbs_testutil.h"

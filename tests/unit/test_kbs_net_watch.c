@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* src/kbs/net_watch.c: a wait for "no route" ends when the network changes, and only then.
  * Runs in a network namespace of its own (needs root; skipped otherwise), where the only
  * change is the one the test makes: loopback brought up. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Runtime data canonicalization and report_data (§5), client and server side, against
  * ../shared/testdata/kbs/vectors.json; tee-pubkey parsing on the server. */
 #include "kbs_testutil.h"

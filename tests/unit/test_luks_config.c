@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration: tdx-unlock.conf and kernel command line parsing, the precedence
  * cmdline > file > token, and what a token rewritten by whoever controls the disk can and
  * cannot change. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The inner unlock step on a LUKS2 image: bind through the library, then open the
  * token's keyslot with the right secret, a wrong one (a misbehaving key server) and an
  * empty one; the header never changes. Needs root (libcryptsetup on a file); exit 77

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tdx-unlock token JSON: build/parse round trip, and every malformed case refused with
  * -EINVAL (validate = token skipped). */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* unbind on LUKS2 images: it removes the keyslot bind made and the token; a token that
  * lists a keyslot bind did not make (a tampered header: the passphrase's keyslot) is
  * refused with the header byte-identical, and so is a removal that would leave no

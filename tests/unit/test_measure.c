@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Measurement rules (src/measure): command-line digests against real logs and the
  * reference's worked examples, TDVF's firmware events against a real direct-boot log,
  * the Authenticode hash's invariants and bounds, QEMU's header patch, the log writer. */

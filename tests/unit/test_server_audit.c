@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Issue 14 item 4: the audit log cannot be amplified. Fields are bounded and valid UTF-8
  * (every line parses as strict JSON with UTF-8 validation), a cookie is never written (a
  * session id or a short hash of the value), identical refusals are rate-limited and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The request body budget (body_budget.c): a total over all connections, an eighth of it
  * per address (at least one max_body_bytes body), nothing charged on a refusal. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key server with event logs, in process: a log that does not replay to the quote is
  * refused at /attest; boot-component policies decide alike through the cookie and the
  * Bearer token (both read the session's claims), deny with the component named in the audit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key server's collateral configuration keys: collateral_store instead of
  * collateral_dir, pcs_url (needs a store), collateral_update, refresh/warn/wait bounds. */
 #include "testutil.h"

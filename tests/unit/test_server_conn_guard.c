@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Connection accounting (conn_guard.c): the per-address cap, and the request deadline that
  * shuts down a connection however slowly it trickles, reset by each finished request.
  * Connections are socketpairs: a shut-down end reads as end of stream on the other. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The key server's request handling in process (no HTTP): ks_handle() driven through
  * auth -> attest -> resource with simulator quotes bound to the client library's
  * REPORTDATA, and every refusal of kbs-protocol.md §12.2. Each case checks the HTTP status,

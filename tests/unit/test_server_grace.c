@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Issue 14 item 8: collateral_grace_s. Collateral whose validity ended at most
  * collateral_grace_s ago is accepted when the quote would have verified at the moment it
  * ended (one instant, every validity period checked there), logged and audited as such;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Issue 14 item 8: a reply body that cannot be allocated. The handlers built their bodies
  * with strdup() and passed the length along unchecked, so out of memory gave a reply with
  * a length and no body, which the HTTP layer sent from a 1-byte static string (an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* PCS response headers: the URL-encoded issuer chains Intel sends (built from the real
  * chains of ../shared/testdata/tdx/pcs-extra exactly as PCS encodes them), strict %XX,
  * '+' kept, header line matching. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Peers as the per-address limits see them (an IPv4 address, also when it arrives
  * IPv4-mapped on a dual-stack socket; an IPv6 /64) and the exact per-peer counts. */
 #include "testutil.h"

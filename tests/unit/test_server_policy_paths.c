@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Issue 14 item 1: the cookie and the Bearer token decide alike on every policy member.
  * One TD (every measurement nonzero and distinct, so a member the token path lost would
  * read as zeros and differ) is attested once; a table of policies, one resource each, is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Resource reads stay beneath resources_dir (issue 14 item 5): no symbolic link on the
  * way or at the end, one hard link, a regular file, and a FIFO never blocks; with openat2
  * and with the component walk used where openat2 is missing. */

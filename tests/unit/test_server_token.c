@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Attestation tokens: the payload is compact JSON with iat/exp, the session id as "jti" and
  * the TEE key where kbs-protocol.md §9 puts it; ks_token_verify() gives back exactly the
  * session id that was issued (the claims are looked up there: verify/claims.h), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The PCS simulator's building blocks: fault specifications (parse, match by path and
  * query, counts, the fault file re-read when it changes), the issuer-chain URL encoding,
  * the platform options of `tdx-sim pki`, and the CRL encodings. */

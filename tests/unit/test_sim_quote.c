@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The simulator's quotes are real DCAP evidence: they parse with the project's parser,
  * carry the profile's fields, and every signature, hash relation and chain checks out with
  * OpenSSL against the simulated PKI. Also: profiles, TDREPORTs, corruption flags, CRLs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Event log parser, replay and decoder: every real log of the shared test data replays to
  * the RTMRs upstream asserts, the one-boot pair matches its quote, truncations and
  * corrupted size fields are errors (no crash under ASan). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The QGS exchange has one bound for the whole of it: a quote service that stalls is cut
  * off at the attempt's deadline, and one that trickles a byte every 100 ms (each read
  * succeeding long before any per-read timeout) is cut off at the time limit; evidence

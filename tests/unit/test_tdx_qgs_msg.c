@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* QGS GET_QUOTE message encoding/decoding (tdx-formats.md §5.2). */
 #include "testutil.h"
 #include "common/cleanup.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Quote parser: real vectors, truncation at every offset, corrupted length fields. */
 #include "testutil.h"
 #include "common/cleanup.h"

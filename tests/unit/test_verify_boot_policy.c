@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Boot-component policy (kernel, initrd, cmdline, boot_events): allow, deny per member,
  * the appended-fake-event attack, a log that does not replay, no log, merge by union,
  * real logs (direct boot, shim+grub with grub's text). Logs are built here the way TDVF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verifier caches: many threads on one context with a tiny cache (results stay exact),
  * and collateral replaced on disk is picked up (no stale verdicts). */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* DCAP verification against every shared case (../shared/testdata/tdx/ * /expected.json),
  * the single-bit-flip sweep, cache consistency and truncated input. */
 #include "testutil.h"

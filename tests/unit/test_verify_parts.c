@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Verifier building blocks: the raw signed-member scanner, the OpenSSL SGX extension
  * decoder (against the mbedTLS one on real chains), status names and check names. */
 #include "testutil.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TD policy: strict loading, allow/deny per key, debug denied by default, pinned policy. */
 #include "testutil.h"
 #include "verify/policy.h"

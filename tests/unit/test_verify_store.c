@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The collateral store with real Intel documents: install verified and atomic, lookup by
  * FMSPC and PCK CA, rollback refused with the store byte-identical, the one-directory
  * layout still read, PEM/DER/hex CRL bodies. */

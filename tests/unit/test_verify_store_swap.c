@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Readers never see a half-written store: three threads verify a simulator quote from the
  * store while the main thread installs re-signed documents again and again (a new
  * generation per document, old ones pruned under the readers). Every verification must

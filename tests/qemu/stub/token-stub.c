@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* TESTS ONLY: a stand-in for libcryptsetup-token-tdx-unlock.so until the real plugin
  * lands. It proves the wiring of the token method in the QEMU initrd: the plugin is
  * installed where libcryptsetup looks, loads with its libraries, is called by

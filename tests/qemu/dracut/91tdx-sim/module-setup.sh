@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # 91tdx-sim — TESTS ONLY, never in a production initramfs. The guest kernel under TCG
 # has configfs-tsm but no TDX provider, so this mounts the project's FUSE simulator of
 # /sys/kernel/config/tsm/report at /run/tdx-sim before tdx-unlock runs; boot with
