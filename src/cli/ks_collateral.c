@@ -57,10 +57,10 @@ static int add_quote(struct vf_ctx *ctx, struct coll_fetch_req *req, const char 
 	if (r < 0)
 		return log_errno(r, "collateral: cannot read quote %s", path);
 	if (tdx_quote_parse(buf, len, &q, &why) < 0)
-		return log_errno(-EINVAL, "collateral: %s is not a TDX quote: %s", path, why ? why : "malformed");
+		return log_fail(-EINVAL, "collateral: %s is not a TDX quote: %s", path, why ? why : "malformed");
 	r = vf_quote_platform(ctx, &q, &p, &why);
 	if (r < 0)
-		return log_errno(-EINVAL, "collateral: quote %s: %s", path, why ? why : "no platform");
+		return log_fail(-EINVAL, "collateral: quote %s: %s", path, why ? why : "no platform");
 	req->ca[p.ca] = true;
 	return coll_fetch_add_fmspc(req, p.fmspc_hex);
 }

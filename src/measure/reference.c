@@ -43,7 +43,7 @@ int measure_reference(const struct measure_ref_input *in, struct measure_ref *ou
 	if (in->initrd) {
 		/* The stub measures nothing for an empty initrd. */
 		if (in->initrd_len == 0)
-			return log_errno(-EINVAL, "initrd: the file is empty (nothing would be measured)");
+			return log_fail(-EINVAL, "initrd: the file is empty (nothing would be measured)");
 		r = measure_sha384(in->initrd, in->initrd_len, NULL, 0, out->initrd);
 		if (r < 0)
 			return log_errno(r, "initrd: cannot hash the file");
@@ -52,7 +52,7 @@ int measure_reference(const struct measure_ref_input *in, struct measure_ref *ou
 	if (in->append) {
 		for (const char *p = in->append; *p; p++)
 			if ((unsigned char)*p >= 0x80 || *p == '\n')
-				return log_errno(-EINVAL, "cmdline: only printable ASCII is supported (OVMF widens each byte to UTF-16)");
+				return log_fail(-EINVAL, "cmdline: only printable ASCII is supported (OVMF widens each byte to UTF-16)");
 	}
 	out->cmdline = measure_load_options_text(in->append, in->initrd != NULL, in->fw);
 	if (!out->cmdline)

@@ -218,7 +218,7 @@ int ks_coll_svc_start(struct ks_server *srv, struct ks_coll_svc **out)
 	pthread_cond_init(&svc->cond, NULL);
 	if (pthread_create(&svc->thread, NULL, refresh_main, svc) != 0) {
 		ks_coll_svc_stop(svc);
-		return log_errno(-EAGAIN, "collateral: cannot start the refresh thread");
+		return log_fail(-EAGAIN, "collateral: cannot start the refresh thread");
 	}
 	svc->have_thread = true;
 	*out = svc;

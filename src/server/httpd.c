@@ -269,12 +269,12 @@ static int listen_addr(const struct ks_config *cfg, struct sockaddr_in6 *sa6, st
 	*v6 = *dual = *v4_any = false;
 	if (!cfg->listen_ipv6) {
 		if (inet_pton(AF_INET, cfg->listen_host, &sa4->sin_addr) != 1)
-			return log_errno(-EINVAL, "listen address %s is not an IPv4 address", cfg->listen_host);
+			return log_fail(-EINVAL, "listen address %s is not an IPv4 address", cfg->listen_host);
 		*v4_any = *dual = *v6 = sa4->sin_addr.s_addr == htonl(INADDR_ANY);
 		return 0;
 	}
 	if (inet_pton(AF_INET6, cfg->listen_host, &sa6->sin6_addr) != 1)
-		return log_errno(-EINVAL, "listen address %s is not an IPv6 address", cfg->listen_host);
+		return log_fail(-EINVAL, "listen address %s is not an IPv6 address", cfg->listen_host);
 	*v6 = true;
 	*dual = IN6_IS_ADDR_UNSPECIFIED(&sa6->sin6_addr);
 	return 0;
@@ -350,7 +350,7 @@ int ks_server_run(struct ks_server *srv)
 	if (!d) {
 		ks_conn_guard_free(h.guard);
 		ks_body_budget_free(h.budget);
-		return log_errno(-EADDRINUSE, "cannot listen on %s%s%s:%u with TLS (port in use, or a bad certificate/key pair?)",
+		return log_fail(-EADDRINUSE, "cannot listen on %s%s%s:%u with TLS (port in use, or a bad certificate/key pair?)",
 				 srv->cfg.listen_ipv6 ? "[" : "", srv->cfg.listen_host, srv->cfg.listen_ipv6 ? "]" : "",
 				 srv->cfg.listen_port);
 	}

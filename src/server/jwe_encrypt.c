@@ -49,11 +49,11 @@ static int agree(const struct ks_tee_pubkey *key, struct jwe_keys *k, uint8_t ep
 	EVP_PKEY_free(eph);
 	EVP_PKEY_free(peer);
 	if (!ok)
-		return log_errno(-EIO, "JWE: ephemeral ECDH failed");
+		return log_fail(-EIO, "JWE: ephemeral ECDH failed");
 	memcpy(k->kdf_in, "\0\0\0\1", 4);
 	memcpy(k->kdf_in + 36, other_info, sizeof(other_info));
 	if (EVP_Digest(k->kdf_in, sizeof(k->kdf_in), k->kek, NULL, EVP_sha256(), NULL) != 1)
-		return log_errno(-EIO, "JWE: Concat KDF failed");
+		return log_fail(-EIO, "JWE: Concat KDF failed");
 	return 0;
 }
 
@@ -70,7 +70,7 @@ static int wrap_cek(const struct jwe_keys *k, uint8_t out[40])
 		     EVP_EncryptFinal_ex(c, out + l1, &l2) == 1 && l1 + l2 == 40;
 	}
 	EVP_CIPHER_CTX_free(c);
-	return ok ? 0 : log_errno(-EIO, "JWE: AES key wrap failed");
+	return ok ? 0 : log_fail(-EIO, "JWE: AES key wrap failed");
 }
 
 static int gcm_encrypt(const uint8_t cek[32], const uint8_t iv[12], const char *aad,
@@ -85,7 +85,7 @@ static int gcm_encrypt(const uint8_t cek[32], const uint8_t iv[12], const char *
 	     EVP_EncryptFinal_ex(c, ct + l, &l) == 1 && l == 0 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, tag) == 1;
 	EVP_CIPHER_CTX_free(c);
-	return ok ? 0 : log_errno(-EIO, "JWE: AES-256-GCM failed");
+	return ok ? 0 : log_fail(-EIO, "JWE: AES-256-GCM failed");
 }
 
 /* b64url of the header {"alg","enc","epk":{"crv","kty","x","y"}} in the server's order. */
@@ -136,7 +136,7 @@ int ks_jwe_encrypt(const struct ks_tee_pubkey *key, const uint8_t *pt, size_t pt
 	int r;
 
 	if (pt_len > KS_JWE_MAX_PLAINTEXT)
-		return log_errno(-EMSGSIZE, "JWE: resource of %zu bytes is over %u", pt_len, KS_JWE_MAX_PLAINTEXT);
+		return log_fail(-EMSGSIZE, "JWE: resource of %zu bytes is over %u", pt_len, KS_JWE_MAX_PLAINTEXT);
 	k = OPENSSL_secure_zalloc(sizeof(*k));
 	ct = malloc(pt_len ? pt_len : 1);
 	if (!k || !ct) {
@@ -147,12 +147,12 @@ int ks_jwe_encrypt(const struct ks_tee_pubkey *key, const uint8_t *pt, size_t pt
 	if (r < 0)
 		goto out;
 	if (RAND_priv_bytes(k->cek, sizeof(k->cek)) != 1 || RAND_bytes(iv, sizeof(iv)) != 1) {
-		r = log_errno(-EIO, "JWE: random number generator failed");
+		r = log_fail(-EIO, "JWE: random number generator failed");
 		goto out;
 	}
 	r = wrap_cek(k, ek);
 	if (r == 0 && protected_header(epk, prot, sizeof(prot)) < 0)
-		r = log_errno(-EINVAL, "JWE: encoding the protected header");
+		r = log_fail(-EINVAL, "JWE: encoding the protected header");
 	if (r == 0)
 		r = gcm_encrypt(k->cek, iv, prot, pt, pt_len, ct, tag);
 	if (r == 0)

@@ -23,7 +23,7 @@ static int set_path(const char *base, json_object *v, const char *key, char **ou
 	const char *s;
 
 	if (!json_object_is_type(v, json_type_string) || !*(s = json_object_get_string(v)))
-		return log_errno(-EINVAL, "config: \"%s\" must be a non-empty string", key);
+		return log_fail(-EINVAL, "config: \"%s\" must be a non-empty string", key);
 	free(*out);
 	if (s[0] == '/' || !base)
 		*out = strdup(s);
@@ -38,7 +38,7 @@ static int set_uint(json_object *v, const char *key, unsigned long min, unsigned
 
 	if (!json_object_is_type(v, json_type_int) || (n = json_object_get_int64(v)) < (int64_t)min ||
 	    (uint64_t)n > max)
-		return log_errno(-EINVAL, "config: \"%s\" must be an integer in %lu..%lu", key, min, max);
+		return log_fail(-EINVAL, "config: \"%s\" must be an integer in %lu..%lu", key, min, max);
 	*out = (unsigned long)n;
 	return 0;
 }
@@ -54,25 +54,25 @@ static int set_listen(json_object *v, struct ks_config *c)
 	char *end;
 
 	if (!json_object_is_type(v, json_type_string) || !(colon = strrchr(s, ':')) || colon == s)
-		return log_errno(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443");
+		return log_fail(-EINVAL, "config: \"listen\" must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443");
 	port = strtoul(colon + 1, &end, 10);
 	if (*end || port > 65535 || end == colon + 1)
-		return log_errno(-EINVAL, "config: \"listen\" port must be 0..65535");
+		return log_fail(-EINVAL, "config: \"listen\" port must be 0..65535");
 	host = s;
 	len = (size_t)(colon - s);
 	c->listen_ipv6 = s[0] == '[';
 	if (c->listen_ipv6) {
 		if (len < 3 || s[len - 1] != ']')
-			return log_errno(-EINVAL, "config: \"listen\": an IPv6 address needs its brackets, e.g. [::1]:8443");
+			return log_fail(-EINVAL, "config: \"listen\": an IPv6 address needs its brackets, e.g. [::1]:8443");
 		host++;
 		len -= 2;
 	}
 	if (len >= sizeof(c->listen_host))
-		return log_errno(-EINVAL, "config: \"listen\" address too long");
+		return log_fail(-EINVAL, "config: \"listen\" address too long");
 	memcpy(c->listen_host, host, len);
 	c->listen_host[len] = '\0';
 	if (inet_pton(c->listen_ipv6 ? AF_INET6 : AF_INET, c->listen_host, addr) != 1)
-		return log_errno(-EINVAL, "config: \"listen\" address %s is not an IPv4 address or a bracketed IPv6 address",
+		return log_fail(-EINVAL, "config: \"listen\" address %s is not an IPv4 address or a bracketed IPv6 address",
 				 c->listen_host);
 	c->listen_port = (unsigned)port;
 	return 0;
@@ -85,10 +85,10 @@ static int set_url(json_object *v, const char *key, char **out)
 	size_t n = strlen(s);
 
 	if ((strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) || n > 512)
-		return log_errno(-EINVAL, "config: \"%s\" must be an http(s):// URL", key);
+		return log_fail(-EINVAL, "config: \"%s\" must be an http(s):// URL", key);
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-			return log_errno(-EINVAL, "config: \"%s\" must not contain spaces or control characters", key);
+			return log_fail(-EINVAL, "config: \"%s\" must not contain spaces or control characters", key);
 	free(*out);
 	*out = strdup(s);
 	return *out ? 0 : -ENOMEM;
@@ -135,7 +135,7 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 		const char *u = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
 
 		if (strcmp(u, "standard") != 0 && strcmp(u, "early") != 0)
-			return log_errno(-EINVAL, "config: \"collateral_update\" must be \"standard\" or \"early\"");
+			return log_fail(-EINVAL, "config: \"collateral_update\" must be \"standard\" or \"early\"");
 		snprintf(c->collateral_update, sizeof(c->collateral_update), "%s", u);
 		return 0;
 	}
@@ -161,7 +161,7 @@ static int apply(const char *base, const char *key, json_object *v, struct ks_co
 			*(unsigned *)((char *)c + nums[i].off) = (unsigned)n;
 		return 0;
 	}
-	return log_errno(-EINVAL, "config: unknown key \"%s\"", key);
+	return log_fail(-EINVAL, "config: unknown key \"%s\"", key);
 }
 
 int ks_config_load(const char *path, struct ks_config *c)
@@ -198,7 +198,7 @@ int ks_config_load(const char *path, struct ks_config *c)
 	obj = json_tokener_parse((char *)buf);
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
 		json_object_put(obj);
-		return log_errno(-EINVAL, "config: %s is not a JSON object", path);
+		return log_fail(-EINVAL, "config: %s is not a JSON object", path);
 	}
 	dir = strdup(path);
 	if (!dir) {
@@ -218,11 +218,11 @@ int ks_config_load(const char *path, struct ks_config *c)
 				      !c->resources_dir ? "resources_dir" : !c->policy_file ? "policy_file" :
 				      !c->collateral_dir && !c->collateral_store ? "collateral_dir or collateral_store" : NULL;
 		if (!missing && c->pcs_url && !c->collateral_store)
-			r = log_errno(-EINVAL, "config: %s: \"pcs_url\" needs \"collateral_store\"", path);
+			r = log_fail(-EINVAL, "config: %s: \"pcs_url\" needs \"collateral_store\"", path);
 		else if (missing)
-			r = log_errno(-EINVAL, "config: %s: \"%s\" is required", path, missing);
+			r = log_fail(-EINVAL, "config: %s: \"%s\" is required", path, missing);
 		else if (c->max_body_total_bytes <= c->max_body_bytes)
-			r = log_errno(-EINVAL, "config: %s: \"max_body_total_bytes\" (%zu) must be larger than "
+			r = log_fail(-EINVAL, "config: %s: \"max_body_total_bytes\" (%zu) must be larger than "
 				      "\"max_body_bytes\" (%zu)", path, c->max_body_total_bytes, c->max_body_bytes);
 	}
 	if (r < 0)

@@ -46,9 +46,9 @@ static int add(struct ks_policies *p, const char *path, const char *resource, js
 	int r;
 
 	if (!resource_path_valid(resource))
-		return log_errno(-EINVAL, "policy file %s: \"%s\" is not REPO/TYPE/TAG", path, resource);
+		return log_fail(-EINVAL, "policy file %s: \"%s\" is not REPO/TYPE/TAG", path, resource);
 	if (!json_object_is_type(val, json_type_object))
-		return log_errno(-EINVAL, "policy file %s: the policy of %s is not an object", path, resource);
+		return log_fail(-EINVAL, "policy file %s: the policy of %s is not an object", path, resource);
 	text = json_object_to_json_string_length(val, JSON_C_TO_STRING_PLAIN, &len);
 	r = vf_policy_parse(text, len, &e->policy, err, sizeof(err));
 	if (r < 0)
@@ -75,9 +75,9 @@ int ks_policies_load(const char *path, struct ks_policies **out)
 		return log_errno(r, "policy file %s", path);
 	root = json_tokener_parse((char *)buf);
 	if (!root || !json_object_is_type(root, json_type_object))
-		return log_errno(-EINVAL, "policy file %s: not a JSON object {\"REPO/TYPE/TAG\": {policy}}", path);
+		return log_fail(-EINVAL, "policy file %s: not a JSON object {\"REPO/TYPE/TAG\": {policy}}", path);
 	if (json_object_object_length(root) > POLICIES_MAX)
-		return log_errno(-E2BIG, "policy file %s: more than %d resources", path, POLICIES_MAX);
+		return log_fail(-E2BIG, "policy file %s: more than %d resources", path, POLICIES_MAX);
 	p = calloc(1, sizeof(*p));
 	if (!p || !(p->v = calloc((size_t)json_object_object_length(root) + 1, sizeof(*p->v)))) {
 		free(p);

@@ -39,7 +39,7 @@ int ks_report_data(enum ks_hash h, const char *canon, size_t canon_len, uint8_t 
 
 	memset(out, 0, 64);
 	if (EVP_Digest(canon, canon_len, out, NULL, md, NULL) != 1)
-		return log_errno(-EIO, "runtime data: hashing failed");
+		return log_fail(-EIO, "runtime data: hashing failed");
 	return 0;
 }
 
@@ -59,7 +59,7 @@ int ks_runtime_data_check(const char *nonce, const struct ks_tee_pubkey *key,
 	if (r < 0)
 		return r;
 	if (CRYPTO_memcmp(want, quote_report_data, sizeof(want)) != 0)
-		return log_errno(-EPERM, "REPORTDATA does not match hash(nonce, tee-pubkey): "
+		return log_fail(-EPERM, "REPORTDATA does not match hash(nonce, tee-pubkey): "
 				 "the quote was made for another nonce or key");
 	return 0;
 }

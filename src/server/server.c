@@ -17,7 +17,7 @@ static int check_dir(const char *what, const char *path)
 	if (stat(path, &st) < 0)
 		return log_errno(-errno, "config: %s %s", what, path);
 	if (!S_ISDIR(st.st_mode))
-		return log_errno(-ENOTDIR, "config: %s %s", what, path);
+		return log_fail(-ENOTDIR, "config: %s %s", what, path);
 	return 0;
 }
 

@@ -28,7 +28,7 @@ static int expect(struct json_object *jwk, const char *key, const char *want)
 	const char *s = get_str(jwk, key, &len);
 
 	if (!s || strcmp(s, want) != 0)
-		return log_errno(-ENOTSUP, "tee-pubkey: '%s' is not \"%s\" (only EC P-256 ECDH-ES+A256KW keys)",
+		return log_fail(-ENOTSUP, "tee-pubkey: '%s' is not \"%s\" (only EC P-256 ECDH-ES+A256KW keys)",
 				 key, want);
 	return 0;
 }
@@ -42,7 +42,7 @@ int ks_tee_pubkey_to_evp(const struct ks_tee_pubkey *k, EVP_PKEY **out)
 	memcpy(pt + 33, k->y, 32);
 	*out = vf_p256_key_from_point(pt);
 	if (!*out)
-		return log_errno(-EINVAL, "tee-pubkey: the point is not on P-256");
+		return log_fail(-EINVAL, "tee-pubkey: the point is not on P-256");
 	return 0;
 }
 
@@ -53,7 +53,7 @@ int ks_tee_pubkey_from_json(struct json_object *jwk, struct ks_tee_pubkey *out)
 	int r;
 
 	if (!json_object_is_type(jwk, json_type_object))
-		return log_errno(-EINVAL, "tee-pubkey: not a JSON object");
+		return log_fail(-EINVAL, "tee-pubkey: not a JSON object");
 	r = expect(jwk, "kty", "EC");
 	if (r == 0)
 		r = expect(jwk, "crv", "P-256");
@@ -65,7 +65,7 @@ int ks_tee_pubkey_from_json(struct json_object *jwk, struct ks_tee_pubkey *out)
 	y = get_str(jwk, "y", &yl);
 	if (!x || !y || ks_b64url_decode_exact(x, xl, out->x, 32) < 0 ||
 	    ks_b64url_decode_exact(y, yl, out->y, 32) < 0)
-		return log_errno(-EINVAL, "tee-pubkey: x and y must be base64url of exactly 32 bytes");
+		return log_fail(-EINVAL, "tee-pubkey: x and y must be base64url of exactly 32 bytes");
 	return ks_tee_pubkey_check(out);
 }
 
@@ -77,13 +77,13 @@ int ks_tee_pubkey_check(const struct ks_tee_pubkey *k)
 	memcpy(pt + 1, k->x, 32);
 	memcpy(pt + 33, k->y, 32);
 	if (!vf_p256_point_valid(pt))
-		return log_errno(-EINVAL, "tee-pubkey: the point is not on P-256");
+		return log_fail(-EINVAL, "tee-pubkey: the point is not on P-256");
 	return 0;
 }
 
 int ks_tee_pubkey_xy_b64(const struct ks_tee_pubkey *k, char x[44], char y[44])
 {
 	if (ks_b64url_encode(k->x, 32, x, 44) < 0 || ks_b64url_encode(k->y, 32, y, 44) < 0)
-		return log_errno(-EINVAL, "tee-pubkey: encoding the coordinates");
+		return log_fail(-EINVAL, "tee-pubkey: encoding the coordinates");
 	return 0;
 }

@@ -46,7 +46,7 @@ int ks_token_key_load(const char *path, struct ks_token_key **out)
 	if (!k->pkey || EVP_PKEY_get_base_id(k->pkey) != EVP_PKEY_EC || EVP_PKEY_get_bits(k->pkey) != 256) {
 		EVP_PKEY_free(k->pkey);
 		free(k);
-		return log_errno(-EINVAL, "token key %s: not a P-256 private key", path ? path : "(generated)");
+		return log_fail(-EINVAL, "token key %s: not a P-256 private key", path ? path : "(generated)");
 	}
 	*out = k;
 	return 0;

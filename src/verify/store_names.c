@@ -79,7 +79,7 @@ int vf_store_resolve(const char *store, char *buf, size_t len)
 	target[n] = '\0';
 	/* only a generation name next to `current`: never follow a link elsewhere */
 	if (strncmp(target, "gen-", 4) != 0 || strchr(target, '/'))
-		return log_errno(-EBADMSG, "collateral store %s: current points to \"%s\", not a generation",
+		return log_fail(-EBADMSG, "collateral store %s: current points to \"%s\", not a generation",
 				 store, target);
 	if ((size_t)snprintf(buf, len, "%s/%s", store, target) >= len)
 		return -ENAMETOOLONG;

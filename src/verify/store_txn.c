@@ -67,7 +67,7 @@ int vf_store_begin(struct vf_ctx *ctx, const char *store, int64_t at, struct vf_
 	t->lock_fd = -1;
 	if ((size_t)snprintf(t->store, sizeof(t->store), "%s", store) >= sizeof(t->store)) {
 		free(t);
-		return log_errno(-ENAMETOOLONG, "collateral store path %s too long", store);
+		return log_fail(-ENAMETOOLONG, "collateral store path %s too long", store);
 	}
 	if (mkdir(store, 0755) < 0 && errno != EEXIST) {
 		r = -errno;

@@ -54,6 +54,12 @@ expect 1 "tdx-unlock: error: $TMP/zero.img: not a LUKS2 volume (cryptsetup luksD
 echo "root=x rd.tdx_unlock=0" >"$TDX_UNLOCK_CMDLINE"
 expect 1 "tdx-unlock: error: unlock: disabled by rd.tdx_unlock=0 on the kernel command line" "$TU" unlock --all --test
 echo "root=x" >"$TDX_UNLOCK_CMDLINE"
+# ... and the key server's configuration errors, which it decides itself too.
+echo '{"bogus_key": 1}' >"$TMP/ks-unknown.json"
+expect 2 'tdx-keyserver: error: config: unknown key "bogus_key"' "$KS" serve --config "$TMP/ks-unknown.json"
+echo '{"listen": "127.0.0.1"}' >"$TMP/ks-listen.json"
+expect 2 'tdx-keyserver: error: config: "listen" must be HOST:PORT, e.g. 127.0.0.1:8443 or [::1]:8443' \
+	"$KS" serve --config "$TMP/ks-listen.json"
 
 # One version everywhere.
 expect 0 "" "$TU" --version
