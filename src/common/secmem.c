@@ -11,6 +11,24 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+/* LeakSanitizer does not scan anonymous mappings: a secret that holds heap pointers (an
+ * mbedTLS key's numbers) would make them look leaked. Under ASan each mapping is a root. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SECMEM_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SECMEM_LSAN 1
+#endif
+#endif
+#ifdef SECMEM_LSAN
+#include <sanitizer/lsan_interface.h>
+#define lsan_root(p, n) __lsan_register_root_region(p, n)
+#define lsan_unroot(p, n) __lsan_unregister_root_region(p, n)
+#else
+#define lsan_root(p, n) ((void)(p), (void)(n))
+#define lsan_unroot(p, n) ((void)(p), (void)(n))
+#endif
+
 /* The data starts this far into the mapping: a multiple of max_align_t's alignment. */
 #define SECMEM_HEADER 64
 
@@ -43,6 +61,7 @@ void *secmem_alloc(size_t len)
 	(void)madvise(base, size, MADV_DONTDUMP);
 	(void)mlock(base, size);
 	memcpy(base, &size, sizeof(size));
+	lsan_root(base, size);
 	return base + SECMEM_HEADER; /* anonymous memory is zeroed */
 }
 
@@ -56,6 +75,7 @@ void secmem_free(void *p, size_t len)
 		return;
 	base = (uint8_t *)p - SECMEM_HEADER;
 	memcpy(&size, base, sizeof(size));
+	lsan_unroot(base, size);
 	explicit_bzero(base, size);
 	(void)munlock(base, size);
 	(void)munmap(base, size);
