@@ -123,11 +123,21 @@ static int decode_ipl(ccel_sha384_fn h, const struct ccel_event *e, struct ccel_
 		return decode_grub_string(h, e, plen, d);
 	}
 	if (has_prefix(e, "kernel_cmdline: ", &plen) || has_prefix(e, "grub_kernel_cmdline ", &plen)) {
+		size_t hashed = n - plen - (n > plen && e->data[n - 1] == 0);
+		int r;
+
 		d->kind = CCEL_GRUB_CMDLINE;
 		d->text = (const char *)e->data + plen;
 		d->text_len = strnlen(d->text, n - plen);
 		ccel_sb_ascii(b, e->data, n);
-		return decode_grub_string(h, e, plen, d);
+		r = decode_grub_string(h, e, plen, d);
+		/* The text kept (for policies and denials) must be every byte the digest covers:
+		 * one with a NUL inside would show "a" for a digest over "a\0b" (fuzz_eventlog). */
+		if (d->text_len != hashed) {
+			d->text = NULL;
+			d->text_len = 0;
+		}
+		return r;
 	}
 	if (has_prefix(e, "module_cmdline: ", &plen)) {
 		d->kind = CCEL_GRUB_CMD;

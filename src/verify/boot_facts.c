@@ -54,7 +54,8 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 
 		if (k == 0 || k == 3 || k < 0)
 			continue;
-		if (out->n < VF_BOOT_EVENTS_MAX && dec[i].kind == CCEL_GRUB_CMDLINE && dec[i].check == CCEL_DIGEST_OK) {
+		if (out->n < VF_BOOT_EVENTS_MAX && dec[i].kind == CCEL_GRUB_CMDLINE && dec[i].check == CCEL_DIGEST_OK &&
+		    dec[i].text && dec[i].text_len > 0) {
 			size_t n = dec[i].text_len < sizeof(out->grub_cmdline) ? dec[i].text_len : sizeof(out->grub_cmdline) - 1;
 
 			/* printable ASCII only: it goes into log lines and error details */
