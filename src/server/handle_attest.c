@@ -2,9 +2,12 @@
 /* POST /kbs/v0/attest: nonce, REPORTDATA binding and DCAP verification, then a token.
  * Every outcome is one audit line; the client only ever sees "RCAR handshake Attest
  * failed" (kbs-protocol.md §12.2), the operator sees the precise reason. */
+#include "attest_body.h"
 #include "audit.h"
 #include "b64_ossl.h"
 #include "collateral_grace.h"
+#include "eventlog_cache.h"
+#include "eventlog_b64.h"
 #include "handler.h"
 #include "collateral_svc.h"
 #include "../verify/store.h"
@@ -18,14 +21,12 @@
 #include "../common/mono_time.h"
 #include "../common/json_cleanup.h"
 #include "../common/log.h"
-#include "../common/b64_canon.h"
 #include "../tdx/eventlog.h"
 #include "../verify/boot_facts.h"
 #include "../verify/verify.h"
 
 #include <errno.h>
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +38,8 @@ struct attest_input {
 	const char *additional_evidence;
 	const char *quote_b64;
 	size_t quote_b64_len;
-	const char *eventlog_b64; /* NULL: no cc_eventlog (absent, null or "") */
+	const char *eventlog_b64; /* NULL: no cc_eventlog (absent, null or ""); in the tree or
+				   * the body (attest_body.c) */
 	size_t eventlog_b64_len;
 	struct ks_tee_pubkey key;
 };
@@ -118,33 +120,48 @@ static void audit(struct ks_server *srv, const struct ks_request *req, const cha
 	audit_boot(srv, req, decision, reason, td, tcb_status, NULL);
 }
 
+/* A log seen lately, found while the body is parsed (attest_body.h ks_known_log_fn). */
+struct known_log {
+	struct ks_evlog_cache *cache;
+	size_t len; /* 0: none */
+	struct vf_boot_facts facts;
+	uint8_t rtmr[4][TDX_MR_LEN];
+};
+
+static size_t known_log(void *ctx, const char *text, size_t avail)
+{
+	struct known_log *k = ctx;
+
+	k->len = ks_evlog_cache_get_prefix(k->cache, text, avail, &k->facts, k->rtmr);
+	return k->len;
+}
+
 /* The TD's event log: decoded, replayed and compared with the verified quote's RTMR0-2
- * (a mismatch refuses the attestation, as Trustee's verifier does). */
-static int boot_facts(const struct attest_input *in, const struct tdx_td_info *td, struct vf_boot_facts *out,
-		      char *reason, size_t rlen)
+ * (a mismatch refuses the attestation, as Trustee's verifier does). A log seen lately
+ * is not decoded again (eventlog_cache.c): k holds it when the body's parse found it. */
+static int boot_facts(struct ks_server *srv, const struct attest_input *in, const struct known_log *k,
+		      const struct tdx_td_info *td, struct vf_boot_facts *out, char *reason, size_t rlen)
 {
 	_cleanup_free_ uint8_t *log = NULL;
+	uint8_t rtmr[4][TDX_MR_LEN];
 	size_t len;
+	int r;
 
-	if (in->eventlog_b64_len > ks_b64_encoded_len(CCEL_LOG_MAX)) {
-		snprintf(reason, rlen, "eventlog_malformed: cc_eventlog larger than %u bytes", CCEL_LOG_MAX);
-		return -E2BIG;
+	if (k->len && k->len == in->eventlog_b64_len) {
+		*out = k->facts;
+		return vf_boot_facts_match(k->rtmr, td, reason, rlen);
 	}
-	/* Strict check, then one OpenSSL call: the log is public and can be tens of KiB, and
-	 * ks_b64_decode's 64-character blocks (each wiped, for key material) cost twice as
-	 * much here. The bound above keeps the length within an int. */
-	if (b64_canon_check(in->eventlog_b64, in->eventlog_b64_len, false, &len) < 0) {
-		snprintf(reason, rlen, "eventlog_malformed: cc_eventlog is not canonical base64");
-		return -EINVAL;
+	if (!ks_evlog_cache_get(srv->evlog_cache, in->eventlog_b64, in->eventlog_b64_len, out, rtmr)) {
+		r = ks_eventlog_b64_decode(in->eventlog_b64, in->eventlog_b64_len, &log, &len);
+		if (r == -E2BIG)
+			snprintf(reason, rlen, "eventlog_malformed: cc_eventlog larger than %u bytes", CCEL_LOG_MAX);
+		else if (r == -EINVAL)
+			snprintf(reason, rlen, "eventlog_malformed: cc_eventlog is not canonical base64");
+		if (r < 0 || (r = vf_boot_facts_decode(log, len, out, rtmr, reason, rlen)) < 0)
+			return r;
+		ks_evlog_cache_put(srv->evlog_cache, in->eventlog_b64, in->eventlog_b64_len, out, rtmr);
 	}
-	log = malloc(in->eventlog_b64_len / 4 * 3 + 1);
-	if (!log)
-		return -ENOMEM;
-	if (EVP_DecodeBlock(log, (const unsigned char *)in->eventlog_b64, (int)in->eventlog_b64_len) < 0) {
-		snprintf(reason, rlen, "eventlog_malformed: cc_eventlog is not base64");
-		return -EINVAL;
-	}
-	return vf_boot_facts_from_log(log, len, td, out, reason, rlen);
+	return vf_boot_facts_match(rtmr, td, reason, rlen);
 }
 
 static void refuse(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep,
@@ -197,7 +214,8 @@ static int verify(struct ks_server *srv, const uint8_t *quote, const struct tdx_
 
 void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struct ks_reply *rep)
 {
-	_cleanup_json_put_ json_object *root = NULL;
+	_cleanup_(ks_attest_body_clear) struct ks_attest_body body = { 0 };
+	struct known_log known = { .cache = srv->evlog_cache };
 	_cleanup_free_ uint8_t *quote = NULL;
 	struct attest_input in = { 0 };
 	struct ks_session s;
@@ -225,9 +243,15 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 		ks_set_cookie(rep, &s);
 		return;
 	}
-	root = ks_json_parse(req->body, req->body_len);
-	if (!root || parse_input(root, &in, &why) < 0)
+	ks_attest_body_parse(req->body, req->body_len, known_log, &known, &body);
+	if (!body.root || parse_input(body.root, &in, &why) < 0)
 		return refuse(srv, req, rep, why ? why : "malformed Attestation JSON", NULL, -1);
+	if (body.eventlog_b64) {
+		in.eventlog_b64 = body.eventlog_b64;
+		in.eventlog_b64_len = body.eventlog_b64_len;
+	} else {
+		known.len = 0; /* the fast path did not take the text it matched */
+	}
 	if (strcmp(in.nonce, s.nonce) != 0)
 		return refuse(srv, req, rep, "nonce mismatch (replayed or stale attestation)", NULL, -1);
 
@@ -258,7 +282,7 @@ void ks_handle_attest(struct ks_server *srv, const struct ks_request *req, struc
 	 * cookie and the token both name that session. */
 	claims.verified.td = q.td;
 	claims.verified.tcb_status = res.tcb_status;
-	if (in.eventlog_b64 && boot_facts(&in, &q.td, &claims.verified.boot, reason, sizeof(reason)) < 0)
+	if (in.eventlog_b64 && boot_facts(srv, &in, &known, &q.td, &claims.verified.boot, reason, sizeof(reason)) < 0)
 		return refuse(srv, req, rep, reason, &q.td, (int)res.tcb_status);
 	vf_boot_facts_summary(&claims.verified.boot, boot, sizeof(boot));
 	memcpy(claims.tee_x, in.key.x, 32);

@@ -6,6 +6,7 @@
 #include "../common/resource_path.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,20 +14,39 @@
 
 #define KBS_PREFIX "/kbs/v0/"
 
-json_object *ks_json_parse(const char *text, size_t len)
+/* Bytes of text[0..len) that are not JSON whitespace: a document must end with them. */
+static bool only_space(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", text[i]))
+			return false;
+	return true;
+}
+
+json_object *ks_json_parse_parts(const struct ks_text *parts, size_t n)
 {
 	struct json_tokener *tok;
-	json_object *obj;
-	size_t end;
+	json_object *obj = NULL;
+	size_t i;
 
-	if (len > INT_MAX || memchr(text, '\0', len) || !(tok = json_tokener_new()))
+	for (i = 0; i < n; i++)
+		if (parts[i].len > INT_MAX || memchr(parts[i].text, '\0', parts[i].len))
+			return NULL;
+	if (!(tok = json_tokener_new()))
 		return NULL;
-	obj = json_tokener_parse_ex(tok, text, (int)len);
-	end = json_tokener_get_parse_end(tok);
+	/* One tokenizer across the parts: json-c resumes anywhere, inside strings too. */
+	for (i = 0; i < n && !obj; i++) {
+		obj = json_tokener_parse_ex(tok, parts[i].text, (int)parts[i].len);
+		if (!obj && json_tokener_get_error(tok) != json_tokener_continue)
+			break;
+	}
 	if (obj && json_tokener_get_error(tok) == json_tokener_success) {
-		while (end < len && strchr(" \t\r\n", text[end]))
-			end++;
-		if (end != len) {
+		size_t end = json_tokener_get_parse_end(tok);
+		bool rest_blank = only_space(parts[i - 1].text + end, parts[i - 1].len - end);
+
+		for (; i < n && rest_blank; i++)
+			rest_blank = only_space(parts[i].text, parts[i].len);
+		if (!rest_blank) {
 			json_object_put(obj);
 			obj = NULL;
 		}
@@ -36,6 +56,13 @@ json_object *ks_json_parse(const char *text, size_t len)
 	}
 	json_tokener_free(tok);
 	return obj;
+}
+
+json_object *ks_json_parse(const char *text, size_t len)
+{
+	const struct ks_text whole = { text, len };
+
+	return ks_json_parse_parts(&whole, 1);
 }
 
 void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len)

@@ -40,6 +40,12 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
  * (NULL), as serde_json in Trustee would. The caller owns the result. */
 struct json_object;
 struct json_object *ks_json_parse(const char *text, size_t len);
+/* The same for the concatenation of parts[0..n), without copying them together. */
+struct ks_text {
+	const char *text;
+	size_t len;
+};
+struct json_object *ks_json_parse_parts(const struct ks_text *parts, size_t n);
 void ks_reply_error(struct ks_reply *rep, int kbs_error, const char *detail);
 void ks_reply_json(struct ks_reply *rep, unsigned status, char *body, size_t len);
 /* Set-Cookie: kbs-session-id=<32 hex>; Expires=<IMF-fixdate> */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "server.h"
+#include "eventlog_cache.h"
 #include "collateral_svc.h"
 #include "policies.h"
 #include "token.h"
@@ -52,6 +53,10 @@ int ks_server_init(struct ks_server *srv, struct ks_config *cfg)
 	    (r = ks_policies_load(srv->cfg.policy_file, &srv->policies)) < 0 ||
 	    (r = ks_token_key_load(srv->cfg.token_key, &srv->token_key)) < 0)
 		goto fail;
+	if ((r = ks_evlog_cache_new(&srv->evlog_cache)) < 0) {
+		log_errno(r, "allocating the event log cache");
+		goto fail;
+	}
 	return 0;
 fail:
 	ks_server_fini(srv);
@@ -71,6 +76,7 @@ void ks_server_fini(struct ks_server *srv)
 	ks_audit_close(srv->audit);
 	vf_ctx_free(srv->verifier);
 	ks_sessions_free(srv->sessions);
+	ks_evlog_cache_free(srv->evlog_cache);
 	ks_config_free(&srv->cfg);
 	pthread_rwlock_destroy(&srv->policies_lock);
 	memset(srv, 0, sizeof(*srv));

@@ -23,6 +23,7 @@ struct ks_server {
 	struct ks_token_key *token_key;
 	const char *test_time;   /* RFC 3339 verification time for tests; NULL = now */
 	struct ks_coll_svc *coll; /* collateral refresh / first-sight fetch; NULL = none */
+	struct ks_evlog_cache *evlog_cache; /* boot facts of recent event logs (eventlog_cache.h) */
 };
 
 /* Builds the server state from a loaded configuration (takes ownership of cfg's strings).

@@ -10,13 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_info *td,
-			   struct vf_boot_facts *out, char *reason, size_t rlen)
+int vf_boot_facts_decode(const uint8_t *log, size_t len, struct vf_boot_facts *out, uint8_t rtmr[4][TDX_MR_LEN],
+			 char *reason, size_t rlen)
 {
 	_cleanup_free_ struct ccel_decoded *dec = NULL;
 	struct ccel_log l;
-	uint8_t rtmr[4][TDX_MR_LEN];
-	char got[2 * TDX_MR_LEN + 1], want[2 * TDX_MR_LEN + 1];
 	const char *why = NULL;
 	int r;
 
@@ -28,22 +26,12 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 		return r;
 	}
 	r = ccel_replay(&l, vf_sha384, rtmr);
-	for (int k = 0; r == 0 && k < 3; k++) {
-		if (memcmp(rtmr[k], td->rtmr[k], TDX_MR_LEN) == 0)
-			continue;
-		hex_encode(rtmr[k], TDX_MR_LEN, got);
-		hex_encode(td->rtmr[k], TDX_MR_LEN, want);
-		snprintf(reason, rlen, "eventlog_mismatch: RTMR%d replays to %.16s..., the quote has %.16s... "
-			 "(another boot's log, or one cut or edited)", k, got, want);
-		r = -EKEYREJECTED;
-	}
 	if (r == 0) {
 		dec = calloc(l.n ? l.n : 1, sizeof(*dec));
 		r = dec ? ccel_decode(&l, vf_sha384, dec) : -ENOMEM;
 	}
 	if (r < 0) {
-		if (r != -EKEYREJECTED)
-			snprintf(reason, rlen, "eventlog_error: %s", strerror(-r));
+		snprintf(reason, rlen, "eventlog_error: %s", strerror(-r));
 		ccel_log_free(&l);
 		return r;
 	}
@@ -81,6 +69,35 @@ int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_i
 	out->present = true;
 	ccel_log_free(&l);
 	return 0;
+}
+
+int vf_boot_facts_match(const uint8_t rtmr[4][TDX_MR_LEN], const struct tdx_td_info *td, char *reason, size_t rlen)
+{
+	char got[2 * TDX_MR_LEN + 1], want[2 * TDX_MR_LEN + 1];
+
+	for (int k = 0; k < 3; k++) {
+		if (memcmp(rtmr[k], td->rtmr[k], TDX_MR_LEN) == 0)
+			continue;
+		hex_encode(rtmr[k], TDX_MR_LEN, got);
+		hex_encode(td->rtmr[k], TDX_MR_LEN, want);
+		snprintf(reason, rlen, "eventlog_mismatch: RTMR%d replays to %.16s..., the quote has %.16s... "
+			 "(another boot's log, or one cut or edited)", k, got, want);
+		return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_info *td,
+			   struct vf_boot_facts *out, char *reason, size_t rlen)
+{
+	uint8_t rtmr[4][TDX_MR_LEN];
+	int r = vf_boot_facts_decode(log, len, out, rtmr, reason, rlen);
+
+	if (r == 0 && (r = vf_boot_facts_match(rtmr, td, reason, rlen)) < 0) {
+		memset(out, 0, sizeof(*out));
+		out->grub_cmdline_event = -1;
+	}
+	return r;
 }
 
 static const struct vf_boot_event *last_of(const struct vf_boot_facts *f, enum ccel_kind k1, enum ccel_kind k2)

@@ -15,6 +15,13 @@
  * or -ENOMEM. */
 int vf_boot_facts_from_log(const uint8_t *log, size_t len, const struct tdx_td_info *td,
 			   struct vf_boot_facts *out, char *reason, size_t rlen);
+/* Its two halves: what the log alone says (*out and the replayed RTMR0-3; -EBADMSG,
+ * -ENOMEM), and whether a quote's RTMR0-2 are that replay (-EKEYREJECTED). The facts of
+ * one log are the same for every TD that sends it, so they can be kept (server/
+ * eventlog_cache.c); the match is per quote. */
+int vf_boot_facts_decode(const uint8_t *log, size_t len, struct vf_boot_facts *out, uint8_t rtmr[4][TDX_MR_LEN],
+			 char *reason, size_t rlen);
+int vf_boot_facts_match(const uint8_t rtmr[4][TDX_MR_LEN], const struct tdx_td_info *td, char *reason, size_t rlen);
 
 /* "kernel=<digest> initrd=<digest> cmdline=<\"text\" or digest>" for audit lines, each
  * "-" when the log names none; "" when there is no log. */
