@@ -11,74 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int fd_read_all(int fd, size_t max, uint8_t **out, size_t *len)
+/* Reads fd to EOF into a buffer of initial capacity cap (grown by doubling, never past
+ * max + 1), checking deadline_ms (0 = none) before each read. */
+static int read_to_eof(int fd, size_t cap, size_t max, long long deadline_ms, uint8_t **out, size_t *len)
 {
-	size_t cap = 4096, n = 0;
 	_cleanup_free_ uint8_t *buf = malloc(cap + 1);
+	size_t n = 0;
 
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			uint8_t *nb;
-
-			if (cap > max)
-				return -EFBIG;
-			cap *= 2;
-			nb = realloc(buf, cap + 1);
-			if (!nb)
-				return -ENOMEM;
-			buf = nb;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-		if (n > max)
-			return -EFBIG;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-	return 0;
-}
-
-int file_read_all(const char *path, size_t max, uint8_t **out, size_t *len)
-{
-	_cleanup_close_ int fd = -1;
-
-	if (strcmp(path, "-") == 0)
-		return fd_read_all(STDIN_FILENO, max, out, len);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return fd_read_all(fd, max, out, len);
-}
-
-int file_read_regular(const char *path, size_t max, long long deadline_ms, uint8_t **out, size_t *len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	_cleanup_free_ uint8_t *buf = NULL;
-	struct stat st;
-	size_t n = 0, cap;
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
-	/* st_size is a hint only (procfs, configfs and sysfs say 0 or 4096): read to EOF. */
-	cap = st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size : 4096;
-	buf = malloc(cap + 1);
 	if (!buf)
 		return -ENOMEM;
 	for (;;) {
@@ -114,6 +53,39 @@ int file_read_regular(const char *path, size_t max, long long deadline_ms, uint8
 	*len = n;
 	buf = NULL;
 	return 0;
+}
+
+int fd_read_all(int fd, size_t max, uint8_t **out, size_t *len)
+{
+	return read_to_eof(fd, 4096, max, 0, out, len);
+}
+
+int file_read_all(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (strcmp(path, "-") == 0)
+		return fd_read_all(STDIN_FILENO, max, out, len);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fd_read_all(fd, max, out, len);
+}
+
+int file_read_regular(const char *path, size_t max, long long deadline_ms, uint8_t **out, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	/* st_size is a hint only (procfs, configfs and sysfs say 0 or 4096): read to EOF. */
+	return read_to_eof(fd, st.st_size > 0 && (uint64_t)st.st_size <= max ? (size_t)st.st_size : 4096, max,
+			   deadline_ms, out, len);
 }
 
 const char *file_read_strerror(int err)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* file_read_regular: reads regular files (also procfs ones that report size 0), refuses a
+/* file_read_regular, fd_read_all: reads regular files (also procfs ones that report size 0), refuses a
  * FIFO without blocking, a directory and a device, bounds the size, honours a deadline. */
 #include "testutil.h"
 #include "common/cleanup.h"
@@ -84,12 +84,51 @@ static void test_deadline(void **state)
 	assert_null(buf);
 }
 
+/* fd_read_all and file_read_regular share one loop: sizes past the first 4096-byte buffer
+ * grow it up to max and no further, from a pipe as from a file. */
+static void test_grow(void **state)
+{
+	static char big[10001];
+	uint8_t *buf = NULL;
+	size_t len;
+	int p[2];
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	put("big", big);
+	assert_int_equal(file_read_regular(path, 10000, 0, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	assert_string_equal((char *)buf, big);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(file_read_regular(path, 9999, 0, &buf, &len), -EFBIG);
+	assert_int_equal(file_read_all(path, 10000, &buf, &len), 0);
+	assert_int_equal(len, 10000);
+	assert_string_equal((char *)buf, big);
+	free(buf);
+	buf = NULL;
+	assert_int_equal(file_read_all(path, 9999, &buf, &len), -EFBIG);
+	assert_null(buf);
+	unlink(path);
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], big, 5000), 5000);
+	close(p[1]);
+	assert_int_equal(fd_read_all(p[0], 5000, &buf, &len), 0);
+	close(p[0]);
+	assert_int_equal(len, 5000);
+	assert_memory_equal(buf, big, 5000);
+	assert_int_equal(buf[5000], '\0');
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regular),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_deadline),
+		cmocka_unit_test(test_grow),
 	};
 	int r;
 
