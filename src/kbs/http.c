@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "http.h"
 #include "kbs_msgs.h"
+#include "../common/curl_body.h"
 #include "../common/fileio.h"
 #include "../common/log.h"
 
@@ -10,44 +11,10 @@
 
 #include <curl/curl.h>
 
-struct sink {
-	struct kbs_response *resp;
-	size_t cap;
-	bool too_big;
-};
-
 struct header_ctx {
 	struct kbs_http *h;
 	bool bad_cookie;
 };
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	struct sink *s = userdata;
-	size_t n = size * nmemb;
-	struct kbs_response *r = s->resp;
-
-	if (n > KBS_RESPONSE_MAX - r->len) {
-		s->too_big = true;
-		return 0; /* aborts the transfer */
-	}
-	if (r->len + n + 1 > s->cap) {
-		size_t cap = s->cap ? s->cap : 4096;
-		char *nb;
-
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		nb = realloc(r->body, cap);
-		if (!nb)
-			return 0;
-		r->body = nb;
-		s->cap = cap;
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
-}
 
 /* Set-Cookie: kbs-session-id=VALUE[; attributes] (kbs-protocol.md §2.3). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
@@ -152,7 +119,7 @@ static int map_curl_error(CURLcode rc)
 int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long timeout_ms,
 		     struct kbs_response *resp)
 {
-	struct sink s = { .resp = resp };
+	struct curl_body b = { .max = KBS_RESPONSE_MAX };
 	struct header_ctx hc = { .h = h };
 	struct curl_slist *headers = NULL;
 	char cookie[sizeof("kbs-session-id=") + KBS_COOKIE_MAX];
@@ -183,8 +150,8 @@ int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_body_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, resp->curl_error);
@@ -198,7 +165,9 @@ int kbs_http_request(struct kbs_http *h, const char *url, const char *body, long
 	}
 	rc = curl_easy_perform(c);
 	curl_slist_free_all(headers);
-	if (s.too_big)
+	resp->body = b.data;
+	resp->len = b.len;
+	if (b.too_big)
 		return -EFBIG;
 	if (rc != CURLE_OK) {
 		long os_errno = 0;

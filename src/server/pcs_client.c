@@ -2,6 +2,7 @@
 /* libcurl GET for PCS / PCCS collateral (pcs_client.h). */
 #include "pcs_client.h"
 #include "pcs_header.h"
+#include "../common/curl_body.h"
 #include "../common/log.h"
 #include "../common/mono_time.h"
 
@@ -20,40 +21,13 @@ struct xfer {
 	const struct pcs_opts *o;
 	const char *const *chain_headers;
 	struct pcs_response *r;
-	size_t cap, max_body;
-	bool too_big, bad_chain;
+	struct curl_body body;     /* moved to r->body after each attempt */
+	size_t max_body;
+	bool bad_chain;
 	int chain_rank;            /* index of the header the chain came from */
 	long retry_after_s;
 	char warning[200];
 };
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
-{
-	struct xfer *x = userdata;
-	struct pcs_response *r = x->r;
-	size_t n = size * nmemb;
-
-	if (n > x->max_body - r->body_len) {
-		x->too_big = true;
-		return 0;
-	}
-	if (r->body_len + n + 1 > x->cap) {
-		size_t cap = x->cap ? x->cap : 8192;
-		uint8_t *nb;
-
-		while (cap < r->body_len + n + 1)
-			cap *= 2;
-		nb = realloc(r->body, cap);
-		if (!nb)
-			return 0;
-		r->body = nb;
-		x->cap = cap;
-	}
-	memcpy(r->body + r->body_len, data, n);
-	r->body_len += n;
-	r->body[r->body_len] = '\0';
-	return n;
-}
 
 static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
@@ -115,8 +89,8 @@ static int attempt(CURL *c, struct xfer *x, const char *url, long timeout_ms, ch
 	CURLcode cc;
 
 	pcs_response_free(x->r);
-	x->cap = 0;
-	x->too_big = x->bad_chain = false;
+	x->body = (struct curl_body){ .max = x->max_body };
+	x->bad_chain = false;
 	x->chain_rank = -1;
 	x->retry_after_s = -1;
 	x->warning[0] = '\0';
@@ -126,15 +100,17 @@ static int attempt(CURL *c, struct xfer *x, const char *url, long timeout_ms, ch
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(o->connect_timeout_ms ? o->connect_timeout_ms : 10000));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_body_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &x->body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "tdx-keyserver-collateral/1");
 	if (o->ca_file)
 		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
 	cc = curl_easy_perform(c);
-	if (x->too_big) {
+	x->r->body = (uint8_t *)x->body.data;
+	x->r->body_len = x->body.len;
+	if (x->body.too_big) {
 		snprintf(err, el, "body larger than %zu bytes", x->max_body);
 		return -EFBIG;
 	}
