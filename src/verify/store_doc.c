@@ -158,10 +158,43 @@ static int check_chain(EVP_PKEY *anchor, const struct vf_doc *d, int64_t at, X50
 	return r;
 }
 
+/* Parses the signed member as the verifier will (all of it: a document the verifier would
+ * refuse never enters the store) and checks the id and version it states. */
+static int check_member(enum vf_doc_kind kind, const char *slice, size_t slen, char *why, size_t wl)
+{
+	const char *want_id = kind == VF_DOC_TCB_INFO ? "TDX" : "TD_QE", *w = NULL;
+	int want_version = kind == VF_DOC_TCB_INFO ? 3 : 2;
+	bool match = false;
+	int r;
+
+	if (kind == VF_DOC_TCB_INFO) {
+		struct vf_tcb_info t;
+
+		r = vf_tcb_info_parse(slice, slen, &t, &w);
+		if (r == 0) {
+			match = strcmp(t.id, want_id) == 0 && t.version == want_version;
+			vf_tcb_info_free(&t);
+		}
+	} else {
+		struct vf_qe_identity q;
+
+		r = vf_qe_identity_parse(slice, slen, &q, &w);
+		if (r == 0) {
+			match = strcmp(q.id, want_id) == 0 && q.version == want_version;
+			vf_qe_identity_free(&q);
+		}
+	}
+	if (r < 0)
+		return r == -ENOMEM ? r : fail(why, wl, "%s", w);
+	if (!match)
+		return fail(why, wl, "%s is not id \"%s\" version %d", member_of(kind), want_id, want_version);
+	return 0;
+}
+
 static int check_json(struct vf_ctx *ctx, const struct vf_doc *d, int64_t at, struct vf_doc_summary *s,
 		      char *why, size_t wl)
 {
-	const char *slice, *w = NULL;
+	const char *slice;
 	X509 *signer = NULL;
 	uint8_t sig[64];
 	size_t slen;
@@ -177,27 +210,9 @@ static int check_json(struct vf_ctx *ctx, const struct vf_doc *d, int64_t at, st
 	X509_free(signer);
 	if (r != 1)
 		return r < 0 ? r : fail(why, wl, "signature does not verify with the issuer certificate");
-	if (d->kind == VF_DOC_TCB_INFO) {
-		struct vf_tcb_info t;
-
-		r = vf_tcb_info_parse(slice, slen, &t, &w);
-		if (r < 0)
-			return r == -ENOMEM ? r : fail(why, wl, "%s", w);
-		r = strcmp(t.id, "TDX") != 0 || t.version != 3;
-		vf_tcb_info_free(&t);
-		if (r)
-			return fail(why, wl, "tcbInfo is not id \"TDX\" version 3");
-	} else {
-		struct vf_qe_identity q;
-
-		r = vf_qe_identity_parse(slice, slen, &q, &w);
-		if (r < 0)
-			return r == -ENOMEM ? r : fail(why, wl, "%s", w);
-		r = strcmp(q.id, "TD_QE") != 0 || q.version != 2;
-		vf_qe_identity_free(&q);
-		if (r)
-			return fail(why, wl, "enclaveIdentity is not id \"TD_QE\" version 2");
-	}
+	r = check_member(d->kind, slice, slen, why, wl);
+	if (r < 0)
+		return r;
 	if (summarize_json(d->kind, slice, slen, s) < 0)
 		return fail(why, wl, "tcbEvaluationDataNumber, issueDate or nextUpdate missing");
 	if (d->kind == VF_DOC_TCB_INFO && strcmp(s->fmspc_hex, d->fmspc_hex) != 0)
