@@ -1,22 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* PCS response headers: matching header lines, strict %XX decoding of issuer chains. */
 #include "pcs_header.h"
+#include "../common/hex.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 static bool is_space(char c)
 {
@@ -41,8 +31,8 @@ int pcs_url_decode(const char *in, size_t len, char *out, size_t *out_len)
 
 			if (len - i < 3)
 				return -EBADMSG;
-			hi = hexval(in[i + 1]);
-			lo = hexval(in[i + 2]);
+			hi = hex_nibble(in[i + 1]);
+			lo = hex_nibble(in[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -EBADMSG;
 			c = (unsigned char)(hi << 4 | lo);
