@@ -13,7 +13,6 @@
 #include "../tdx/eventlog_decode.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,19 +48,6 @@ struct vf_boot_policy {
 	struct layout layouts[MAX_LAYOUTS];
 	bool explicit_layouts;
 };
-
-static int perr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int perr(char *err, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && len) {
-		va_start(ap, fmt);
-		vsnprintf(err, len, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 void vf_boot_policy_free(struct vf_boot_policy *bp)
 {
@@ -110,11 +96,11 @@ static int parse_digests(struct digests *d, const char *key, json_object *v, cha
 	int r;
 
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > MAX_VALUES)
-		return perr(err, elen, "policy key \"%s\": expected an array of at most %d hex strings", key, MAX_VALUES);
+		return vf_perr(err, elen, "policy key \"%s\": expected an array of at most %d hex strings", key, MAX_VALUES);
 	d->present = true;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		if (!hex48(json_object_array_get_idx(v, i), md))
-			return perr(err, elen, "policy key \"%s\"[%zu]: expected 96 hex digits (SHA-384)", key, i);
+			return vf_perr(err, elen, "policy key \"%s\"[%zu]: expected 96 hex digits (SHA-384)", key, i);
 		if ((r = add_digest(d, md)) < 0)
 			return r;
 	}
@@ -156,7 +142,7 @@ static int parse_cmdlines(struct digests *d, json_object *v, char *err, size_t e
 	int r;
 
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > MAX_VALUES)
-		return perr(err, elen, "policy key \"cmdline\": expected an array of at most %d strings", MAX_VALUES);
+		return vf_perr(err, elen, "policy key \"cmdline\": expected an array of at most %d strings", MAX_VALUES);
 	d->present = true;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *s = json_object_array_get_idx(v, i);
@@ -164,11 +150,11 @@ static int parse_cmdlines(struct digests *d, json_object *v, char *err, size_t e
 		size_t n = (size_t)json_object_get_string_len(s);
 
 		if (!json_object_is_type(s, json_type_string) || n > CMDLINE_MAX)
-			return perr(err, elen, "policy key \"cmdline\"[%zu]: expected a string of at most %d characters",
-				    i, CMDLINE_MAX);
+			return vf_perr(err, elen, "policy key \"cmdline\"[%zu]: expected a string of at most %d characters",
+				       i, CMDLINE_MAX);
 		for (size_t j = 0; j < n; j++)
 			if (t[j] < 0x20 || t[j] > 0x7e)
-				return perr(err, elen, "policy key \"cmdline\"[%zu]: printable ASCII only (character %zu)", i, j);
+				return vf_perr(err, elen, "policy key \"cmdline\"[%zu]: printable ASCII only (character %zu)", i, j);
 		if ((r = add_cmdline(d, t, n)) < 0)
 			return r;
 	}
@@ -180,8 +166,8 @@ static int parse_slots(struct layout *l, int k, json_object *v, size_t li, char 
 	size_t n;
 
 	if (!v || !json_object_is_type(v, json_type_array) || (n = json_object_array_length(v)) > VF_BOOT_EVENTS_MAX)
-		return perr(err, elen, "policy key \"boot_events\"[%zu].rtmr%d: expected an array of at most %d entries "
-			    "(\"kernel\", \"initrd\", \"cmdline\" or 96 hex digits)", li, k + 1, VF_BOOT_EVENTS_MAX);
+		return vf_perr(err, elen, "policy key \"boot_events\"[%zu].rtmr%d: expected an array of at most %d entries "
+			       "(\"kernel\", \"initrd\", \"cmdline\" or 96 hex digits)", li, k + 1, VF_BOOT_EVENTS_MAX);
 	l->s[k] = calloc(n ? n : 1, sizeof(*l->s[k]));
 	if (!l->s[k])
 		return -ENOMEM;
@@ -198,8 +184,8 @@ static int parse_slots(struct layout *l, int k, json_object *v, size_t li, char 
 		else if (json_object_is_type(e, json_type_string) && !strcmp(s, "cmdline"))
 			sl->kind = SLOT_CMDLINE;
 		else if (!hex48(e, sl->digest))
-			return perr(err, elen, "policy key \"boot_events\"[%zu].rtmr%d[%zu]: expected \"kernel\", "
-				    "\"initrd\", \"cmdline\" or 96 hex digits", li, k + 1, i);
+			return vf_perr(err, elen, "policy key \"boot_events\"[%zu].rtmr%d[%zu]: expected \"kernel\", "
+				       "\"initrd\", \"cmdline\" or 96 hex digits", li, k + 1, i);
 	}
 	return 0;
 }
@@ -208,16 +194,16 @@ static int parse_layouts(struct vf_boot_policy *bp, json_object *v, char *err, s
 {
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0 ||
 	    json_object_array_length(v) > MAX_LAYOUTS)
-		return perr(err, elen, "policy key \"boot_events\": expected an array of 1..%d objects "
-			    "{\"rtmr1\": [...], \"rtmr2\": [...]}", MAX_LAYOUTS);
+		return vf_perr(err, elen, "policy key \"boot_events\": expected an array of 1..%d objects "
+			       "{\"rtmr1\": [...], \"rtmr2\": [...]}", MAX_LAYOUTS);
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *o = json_object_array_get_idx(v, i), *r1 = NULL, *r2 = NULL;
 		int r;
 
 		if (!json_object_is_type(o, json_type_object) || json_object_object_length(o) != 2 ||
 		    !json_object_object_get_ex(o, "rtmr1", &r1) || !json_object_object_get_ex(o, "rtmr2", &r2))
-			return perr(err, elen, "policy key \"boot_events\"[%zu]: expected exactly {\"rtmr1\": [...], "
-				    "\"rtmr2\": [...]}", i);
+			return vf_perr(err, elen, "policy key \"boot_events\"[%zu]: expected exactly {\"rtmr1\": [...], "
+				       "\"rtmr2\": [...]}", i);
 		bp->n_layouts++;
 		if ((r = parse_slots(&bp->layouts[i], 0, r1, i, err, elen)) < 0 ||
 		    (r = parse_slots(&bp->layouts[i], 1, r2, i, err, elen)) < 0)
@@ -248,7 +234,7 @@ int vf_boot_policy_member(struct vf_boot_policy **bpp, const char *key, json_obj
 	else
 		r = parse_layouts(bp, v, err, elen);
 	if (r == -E2BIG)
-		r = perr(err, elen, "policy key \"%s\": too many values", key);
+		r = vf_perr(err, elen, "policy key \"%s\": too many values", key);
 	return r < 0 ? r : 1;
 }
 
@@ -307,8 +293,8 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 	if (!bp->explicit_layouts) {
 		/* The stub measures command line and initrd: without the kernel they prove nothing. */
 		if (!bp->kernel.present && !rtmr1_pinned)
-			return perr(err, elen, "policy: \"initrd\" and \"cmdline\" are measured by the kernel itself; "
-				    "name the kernel too (\"kernel\", or \"boot_events\" from a reference log)");
+			return vf_perr(err, elen, "policy: \"initrd\" and \"cmdline\" are measured by the kernel itself; "
+				       "name the kernel too (\"kernel\", or \"boot_events\" from a reference log)");
 		return default_layouts(bp);
 	}
 	for (unsigned i = 0; i < bp->n_layouts; i++)
@@ -319,9 +305,9 @@ int vf_boot_policy_finish(struct vf_boot_policy *bp, bool rtmr1_pinned, char *er
 				/* a kernel in RTMR1 is pinned by rtmr1 too; in RTMR2 (grub, UKI) it is not */
 				if (kind != SLOT_DIGEST && !member[kind]->present &&
 				    !(kind == SLOT_KERNEL && k == 0 && rtmr1_pinned))
-					return perr(err, elen, "policy key \"boot_events\"[%u].rtmr%d names \"%s\" but the "
-						    "policy has no \"%s\" list", i, k + 1, slot_names[kind],
-						    kind == SLOT_CMDLINE ? "cmdline\" or \"cmdline_digest" : slot_names[kind]);
+					return vf_perr(err, elen, "policy key \"boot_events\"[%u].rtmr%d names \"%s\" but the "
+						       "policy has no \"%s\" list", i, k + 1, slot_names[kind],
+						       kind == SLOT_CMDLINE ? "cmdline\" or \"cmdline_digest" : slot_names[kind]);
 			}
 	return 0;
 }

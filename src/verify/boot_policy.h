@@ -12,6 +12,10 @@
 
 struct vf_boot_policy;
 
+/* A policy parse error, for policy.c and the boot members alike: formats fmt into err (when
+ * err and len) and returns -EINVAL. Defined in policy.c. */
+int vf_perr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* Parses one member if key is a boot-component member (kernel, initrd, cmdline,
  * cmdline_digest, boot_events) into *bp (allocated on first use). Returns 1 handled,
  * 0 not a boot member, -EINVAL (err says what) or -ENOMEM. */

@@ -52,8 +52,7 @@ void vf_policy_free(struct vf_policy *p)
 	free(p);
 }
 
-static int perr(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int perr(char *err, size_t len, const char *fmt, ...)
+int vf_perr(char *err, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -70,10 +69,10 @@ static int parse_list(struct vf_policy *p, enum field f, json_object *v, char *e
 	size_t n, want = fields[f].len;
 
 	if (!json_object_is_type(v, json_type_array))
-		return perr(err, elen, "policy key \"%s\": expected an array of hex strings", fields[f].name);
+		return vf_perr(err, elen, "policy key \"%s\": expected an array of hex strings", fields[f].name);
 	n = json_object_array_length(v);
 	if (n > MAX_VALUES)
-		return perr(err, elen, "policy key \"%s\": more than %d values", fields[f].name, MAX_VALUES);
+		return vf_perr(err, elen, "policy key \"%s\": more than %d values", fields[f].name, MAX_VALUES);
 	p->values[f] = calloc(n ? n : 1, sizeof(*p->values[f]));
 	if (!p->values[f])
 		return -ENOMEM;
@@ -83,8 +82,8 @@ static int parse_list(struct vf_policy *p, enum field f, json_object *v, char *e
 		if (!json_object_is_type(s, json_type_string) ||
 		    (size_t)json_object_get_string_len(s) != 2 * want ||
 		    hex_decode(json_object_get_string(s), p->values[f][i], want) != (int)want)
-			return perr(err, elen, "policy key \"%s\"[%zu]: expected %zu hex digits",
-				    fields[f].name, i, 2 * want);
+			return vf_perr(err, elen, "policy key \"%s\"[%zu]: expected %zu hex digits",
+				       fields[f].name, i, 2 * want);
 	}
 	p->n[f] = (unsigned)n;
 	p->present[f] = true;
@@ -94,7 +93,7 @@ static int parse_list(struct vf_policy *p, enum field f, json_object *v, char *e
 static int parse_tcb(struct vf_policy *p, json_object *v, char *err, size_t elen)
 {
 	if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) > 16)
-		return perr(err, elen, "policy key \"tcb_status\": expected an array of TCB status names");
+		return vf_perr(err, elen, "policy key \"tcb_status\": expected an array of TCB status names");
 	p->tcb_ok = 0;
 	for (size_t i = 0; i < json_object_array_length(v); i++) {
 		json_object *s = json_object_array_get_idx(v, i);
@@ -102,10 +101,10 @@ static int parse_tcb(struct vf_policy *p, json_object *v, char *err, size_t elen
 
 		if (!json_object_is_type(s, json_type_string) ||
 		    vf_tcb_status_parse(json_object_get_string(s), &st) < 0)
-			return perr(err, elen, "policy key \"tcb_status\"[%zu]: not a TCB status "
-				    "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
-				    "ConfigurationAndSWHardeningNeeded, OutOfDate, "
-				    "OutOfDateConfigurationNeeded, Revoked)", i);
+			return vf_perr(err, elen, "policy key \"tcb_status\"[%zu]: not a TCB status "
+				       "(UpToDate, SWHardeningNeeded, ConfigurationNeeded, "
+				       "ConfigurationAndSWHardeningNeeded, OutOfDate, "
+				       "OutOfDateConfigurationNeeded, Revoked)", i);
 		p->tcb_ok |= 1u << st;
 	}
 	return 0;
@@ -114,7 +113,7 @@ static int parse_tcb(struct vf_policy *p, json_object *v, char *err, size_t elen
 static int parse_obj(struct vf_policy *p, json_object *o, char *err, size_t elen)
 {
 	if (!json_object_is_type(o, json_type_object))
-		return perr(err, elen, "policy: expected a JSON object");
+		return vf_perr(err, elen, "policy: expected a JSON object");
 	json_object_object_foreach(o, key, v) {
 		int f, r;
 
@@ -124,13 +123,13 @@ static int parse_obj(struct vf_policy *p, json_object *o, char *err, size_t elen
 			r = parse_list(p, (enum field)f, v, err, elen);
 		else if (strcmp(key, "allow_debug") == 0) {
 			if (!json_object_is_type(v, json_type_boolean))
-				return perr(err, elen, "policy key \"allow_debug\": expected true or false");
+				return vf_perr(err, elen, "policy key \"allow_debug\": expected true or false");
 			p->allow_debug = json_object_get_boolean(v);
 			r = 0;
 		} else if (strcmp(key, "tcb_status") == 0)
 			r = parse_tcb(p, v, err, elen);
 		else if ((r = vf_boot_policy_member(&p->boot, key, v, err, elen)) == 0)
-			return perr(err, elen, "policy: unknown key \"%s\"", key);
+			return vf_perr(err, elen, "policy: unknown key \"%s\"", key);
 		if (r < 0)
 			return r;
 	}
@@ -145,7 +144,7 @@ int vf_policy_parse(const char *text, size_t len, struct vf_policy **out, char *
 	int r;
 
 	if (len > POLICY_MAX)
-		return perr(err, elen, "policy larger than 1 MiB");
+		return vf_perr(err, elen, "policy larger than 1 MiB");
 	tok = json_tokener_new();
 	if (!tok)
 		return -ENOMEM;
@@ -159,7 +158,7 @@ int vf_policy_parse(const char *text, size_t len, struct vf_policy **out, char *
 		}
 	json_tokener_free(tok);
 	if (!o)
-		return perr(err, elen, "policy is not valid JSON");
+		return vf_perr(err, elen, "policy is not valid JSON");
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		json_object_put(o);
