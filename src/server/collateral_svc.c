@@ -59,15 +59,23 @@ static int64_t now_s(const struct ks_server *srv)
 	return (int64_t)time(NULL);
 }
 
-static void req_init(const struct ks_server *srv, struct coll_fetch_req *req, atomic_bool *stop)
+/* A fetch request with the server's settings, cancelled by the service's stop flag; NULL
+ * when out of memory. */
+static struct coll_fetch_req *req_new(struct ks_coll_svc *svc)
 {
+	const struct ks_server *srv = svc->srv;
+	struct coll_fetch_req *req = calloc(1, sizeof(*req));
+
+	if (!req)
+		return NULL;
 	req->store = srv->cfg.collateral_store;
 	req->pcs_url = srv->cfg.pcs_url;
 	req->root_crl_url = srv->cfg.pcs_root_crl_url;
 	req->update = srv->cfg.collateral_update;
 	req->at = now_s(srv);
 	req->http.ca_file = srv->cfg.pcs_ca;
-	req->http.cancel = stop;
+	req->http.cancel = &svc->stop;
+	return req;
 }
 
 int ks_coll_check_expiry(const char *store, int64_t at, unsigned warn_days)
@@ -103,13 +111,12 @@ int ks_coll_check_expiry(const char *store, int64_t at, unsigned warn_days)
 static int refresh(struct ks_coll_svc *svc)
 {
 	struct ks_server *srv = svc->srv;
-	struct coll_fetch_req *req = calloc(1, sizeof(*req));
+	struct coll_fetch_req *req = req_new(svc);
 	struct coll_fetch_result res;
 	int r;
 
 	if (!req)
 		return -ENOMEM;
-	req_init(srv, req, &svc->stop);
 	req->http.deadline_ms = mono_ms() + 10 * 60 * 1000;
 	r = coll_fetch_add_installed(req);
 	if (r == 0 && req->n_fmspcs == 0) {
@@ -270,13 +277,12 @@ static int fetch_platform(struct ks_coll_svc *svc, const struct vf_platform *p, 
 			  char *reason, size_t len)
 {
 	struct ks_server *srv = svc->srv;
-	struct coll_fetch_req *req = calloc(1, sizeof(*req));
+	struct coll_fetch_req *req = req_new(svc);
 	struct coll_fetch_result res;
 	int r;
 
 	if (!req)
 		return -ENOMEM;
-	req_init(srv, req, &svc->stop);
 	req->http.deadline_ms = deadline_ms;
 	req->http.timeout_ms = (unsigned)(deadline_ms - mono_ms() > 0 ? deadline_ms - mono_ms() : 1);
 	req->http.backoff_ms = 500;
