@@ -158,6 +158,31 @@ static int check_chain(EVP_PKEY *anchor, const struct vf_doc *d, int64_t at, X50
 	return r;
 }
 
+/* The signed member of a PCS JSON body (d->body), its signature verified with the signer of
+ * d's issuer chain (check_chain) at time at. 0 with *slice / *slen set in d->body, -EBADMSG
+ * (why), -ENOMEM. */
+static int check_signed(EVP_PKEY *anchor, const struct vf_doc *d, const char *member, int64_t at,
+			const char **slice, size_t *slen, char *why, size_t wl)
+{
+	X509 *signer = NULL;
+	uint8_t sig[64];
+	int r;
+
+	if (vf_json_member_slice((const char *)d->body, d->body_len, member, slice, slen) < 0 ||
+	    vf_json_signature((const char *)d->body, d->body_len, sig) < 0)
+		return fail(why, wl, "not a PCS body: signed member or signature missing");
+	if (!anchor)
+		return fail(why, wl, "no trust anchor"); /* only vf_eval_numbers_check comes here without one */
+	r = check_chain(anchor, d, at, &signer, why, wl);
+	if (r < 0)
+		return r;
+	r = vf_ecdsa_verify(X509_get0_pubkey(signer), (const uint8_t *)*slice, *slen, sig);
+	X509_free(signer);
+	if (r != 1)
+		return r < 0 ? r : fail(why, wl, "signature does not verify with the issuer certificate");
+	return 0;
+}
+
 /* Parses the signed member as the verifier will (all of it: a document the verifier would
  * refuse never enters the store) and checks the id and version it states. */
 static int check_member(enum vf_doc_kind kind, const char *slice, size_t slen, char *why, size_t wl)
@@ -195,21 +220,12 @@ static int check_json(struct vf_ctx *ctx, const struct vf_doc *d, int64_t at, st
 		      char *why, size_t wl)
 {
 	const char *slice;
-	X509 *signer = NULL;
-	uint8_t sig[64];
 	size_t slen;
 	int r;
 
-	if (vf_json_member_slice((const char *)d->body, d->body_len, member_of(d->kind), &slice, &slen) < 0 ||
-	    vf_json_signature((const char *)d->body, d->body_len, sig) < 0)
-		return fail(why, wl, "not a PCS body: signed member or signature missing");
-	r = check_chain(ctx->anchor, d, at, &signer, why, wl);
+	r = check_signed(ctx->anchor, d, member_of(d->kind), at, &slice, &slen, why, wl);
 	if (r < 0)
 		return r;
-	r = vf_ecdsa_verify(X509_get0_pubkey(signer), (const uint8_t *)slice, slen, sig);
-	X509_free(signer);
-	if (r != 1)
-		return r < 0 ? r : fail(why, wl, "signature does not verify with the issuer certificate");
 	r = check_member(d->kind, slice, slen, why, wl);
 	if (r < 0)
 		return r;
@@ -325,25 +341,14 @@ int vf_eval_numbers_check(struct vf_ctx *ctx, const uint8_t *body, size_t len, c
 			  size_t chain_len, int64_t at, int *nums, size_t max, size_t *n, char *why,
 			  size_t wl)
 {
-	struct vf_doc d = { .chain = chain, .chain_len = chain_len };
+	struct vf_doc d = { .body = body, .body_len = len, .chain = chain, .chain_len = chain_len };
 	const char *slice;
-	X509 *signer = NULL;
-	uint8_t sig[64];
 	size_t slen;
 	int r;
 
-	if (vf_json_member_slice((const char *)body, len, "tcbEvaluationDataNumbers", &slice, &slen) < 0 ||
-	    vf_json_signature((const char *)body, len, sig) < 0)
-		return fail(why, wl, "not a PCS body: signed member or signature missing");
-	if (!ctx->anchor)
-		return fail(why, wl, "no trust anchor");
-	r = check_chain(ctx->anchor, &d, at, &signer, why, wl);
+	r = check_signed(ctx->anchor, &d, "tcbEvaluationDataNumbers", at, &slice, &slen, why, wl);
 	if (r < 0)
 		return r;
-	r = vf_ecdsa_verify(X509_get0_pubkey(signer), (const uint8_t *)slice, slen, sig);
-	X509_free(signer);
-	if (r != 1)
-		return r < 0 ? r : fail(why, wl, "signature does not verify with the issuer certificate");
 	if (vf_eval_numbers_parse(body, len, nums, max, n) < 0)
 		return fail(why, wl, "malformed tcbEvalNumbers");
 	return 0;
