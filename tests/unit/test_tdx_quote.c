@@ -167,7 +167,8 @@ static void test_json_fields(void **state)
 	json_object *obj, *v;
 	(void)state;
 
-	_cleanup_free_ uint8_t *buf = read_parsed("dcapqvl_v4_uptodate/quote.bin", &len, &q);
+	uint8_t *buf = read_parsed("dcapqvl_v4_uptodate/quote.bin", &len, &q); /* q points into it */
+
 	obj = json_object_new_object();
 	assert_int_equal(td_json_fill(obj, &q, &q.td, NULL), 0);
 	assert_true(json_object_object_get_ex(obj, "body_type", &v));
@@ -177,6 +178,7 @@ static void test_json_fields(void **state)
 	assert_true(json_object_object_get_ex(obj, "rtmr", &v));
 	assert_int_equal(json_object_array_length(v), 4);
 	json_object_put(obj);
+	free(buf);
 }
 
 int main(void)
