@@ -36,21 +36,16 @@ fault "slow:8000@fmspc=50C06F0000A2"
 start_sim_pcs "$P" --pccs --tls-cert "$KE/server.pem" --tls-key "$KE/server.key" \
 	--fault-file "$TMP/faults" --access-log "$TMP/pcs.access" >/dev/null
 
-"$SIM" quote --pki "$P" --report-data "$(printf '%0128d' 0)" -o "$TMP/q.bin" || fail "quote"
-"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json"
-mkdir -p "$TMP/res/default/luks"
-head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
-chmod 600 "$TMP/res/default/luks/demo"
+policy_from_sim_quote "$P"
+demo_resource
 cat >"$TMP/srv.json" <<JSON
 {"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
  "resources_dir":"$TMP/res","policy_file":"$TMP/policy.json","collateral_store":"$TMP/store",
  "pcs_url":"$PCS_URL","pcs_ca":"$KE/ca.pem","trust_anchor":"$ANCHOR","audit_log":"$TMP/srv.audit",
  "collateral_refresh":2,"collateral_fetch_wait_s":3,"collateral_warn_days":7}
 JSON
-"$KS" serve --config "$TMP/srv.json" 2>"$TMP/srv.log" &
-PIDS+=($!)
-wait_for 100 grep -q "listening on" "$TMP/srv.log" || fail "key server did not start: $(cat "$TMP/srv.log")"
-SRV_URL=https://127.0.0.1:$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/srv.log")
+serve_keyserver srv
+SRV_URL=https://127.0.0.1:$SRV_PORT
 
 # attest N: one attestation of platform N (kbs_load with the platform's PKI directory)
 attest() {

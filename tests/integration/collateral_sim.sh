@@ -131,22 +131,15 @@ grep -q "already lists tcbEvaluationDataNumber 18; the TCB info FMSPC ${F[0]} (s
 ok "a TCB Recovery ahead (early at 18, standard at 17) is warned about"
 
 # 4. the key server: empty store, pcs_url
-"$SIM" quote --pki "$P" --report-data "$RD" -o "$TMP/q.bin"
-"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json"
-mkdir -p "$TMP/res/default/luks"
-head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
-chmod 600 "$TMP/res/default/luks/demo"
+policy_from_sim_quote "$P"
+demo_resource
 cat >"$TMP/srv.json" <<JSON
 {"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
  "resources_dir":"$TMP/res","policy_file":"$TMP/policy.json","collateral_store":"$TMP/srvstore",
  "pcs_url":"$PCS_URL","pcs_root_crl_url":"$ROOTCRL","trust_anchor":"$ANCHOR","audit_log":"$TMP/srv.audit",
  "collateral_refresh":1,"collateral_fetch_wait_s":4,"max_sessions":20000}
 JSON
-"$KS" serve --config "$TMP/srv.json" 2>"$TMP/srv.log" &
-SRV_PID=$!
-PIDS+=("$SRV_PID")
-wait_for 100 grep -q "listening on" "$TMP/srv.log" || fail "key server did not start: $(cat "$TMP/srv.log")"
-SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/srv.log")
+serve_keyserver srv
 have_fuse=1
 [ -e /dev/fuse ] && command -v fusermount3 >/dev/null || have_fuse=0
 client() { # NAME PLATFORM [TIMEOUT_S]
@@ -219,11 +212,7 @@ kill "$SRV_PID"
 # the same store 40 days later: expired, and the audit line names the document
 if [ $have_fuse = 1 ]; then
 	jq 'del(.pcs_url) | .audit_log = "late.audit"' "$TMP/srv.json" >"$TMP/late.json"
-	"$KS" serve --config "$TMP/late.json" --test-time "$(iso $((NOW + 40 * 86400)))" 2>"$TMP/late.log" &
-	SRV_PID=$!
-	PIDS+=("$SRV_PID")
-	wait_for 100 grep -q "listening on" "$TMP/late.log" || fail "late key server did not start: $(cat "$TMP/late.log")"
-	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/late.log")
+	serve_keyserver late --test-time "$(iso $((NOW + 40 * 86400)))"
 	grep -q "EXPIRED" "$TMP/late.log" || fail "no expiry error in the log at start"
 	client late 0 && fail "attested with expired collateral"
 	# the first expired document in check order: the root CA CRL here (all expire together)

@@ -14,7 +14,7 @@ source "$(dirname "$0")/kbs_hostile.bash"
 need_fuse
 need_attack_tools
 hostile_setup
-start_ks bodies
+start_keyserver bodies 0
 val() { awk -v k="$2" '$1 == k { print $2 }' "$TMP/$1.out"; }
 
 # hold NAME SOURCES CONNS: bodies held in the background; returns once all are sent and

@@ -18,7 +18,7 @@ source "$(dirname "$0")/kbs_hostile.bash"
 need_fuse
 need_attack_tools
 hostile_setup
-start_ks flood '"max_sessions":2000'
+start_keyserver flood 0 '"max_sessions":2000'
 
 # flood_until NAME SOURCES MIN: floods in the background until $TMP/NAME.stop exists (20 s
 # at most); returns once MIN requests were answered.
@@ -69,7 +69,7 @@ kill -0 "$SRV_PID" || fail "key server died"
 kill "$SRV_PID"
 
 # --- 3. attested sessions fill the table -----------------------------------------------------------
-start_ks attested '"max_sessions":20'
+start_keyserver attested 0 '"max_sessions":20'
 for i in $(seq 40); do
 	legit_fetch "hog$i" --timeout 5
 	[ "$RC" = 0 ] || fail "attested flood: fetch $i refused: $(tail -2 "$TMP/hog$i.err")"

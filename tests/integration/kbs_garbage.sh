@@ -14,25 +14,11 @@ KE=$PWD/keys-example
 ERR=https://github.com/confidential-containers/kbs/errors/
 
 "$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
-mkdir -p "$TMP/tsm" "$TMP/res/default/luks"
-"$SIM" mount "$TMP/tsm" --pki "$TMP/pki" -f 2>"$TMP/sim.log" &
-PIDS+=($!)
-MOUNTS+=("$TMP/tsm")
-wait_for 100 mountpoint -q "$TMP/tsm" || fail "simulator did not mount: $(cat "$TMP/sim.log")"
+mount_sim "$TMP/tsm"
 cp "$KE/policy.json" "$TMP/policy.json"
-head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
-chmod 600 "$TMP/res/default/luks/demo"
-cat >"$TMP/ks.json" <<JSON
-{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
- "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
- "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"audit.log",
- "connection_timeout_s":3,"max_connections":64,"threads":2}
-JSON
-"$KS" serve --config "$TMP/ks.json" 2>"$TMP/ks.log" &
-KS_PID=$!
-PIDS+=("$KS_PID")
-wait_for 100 grep -q "listening on" "$TMP/ks.log" || fail "key server did not start: $(cat "$TMP/ks.log")"
-PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/ks.log")
+demo_resource
+start_keyserver ks 0 '"connection_timeout_s":3,"max_connections":64,"threads":2'
+KS_PID=$SRV_PID PORT=$SRV_PORT
 URL=https://127.0.0.1:$PORT
 
 # req OUT [curl args...]: prints the HTTP status; body in OUT. Bounded by --max-time.

@@ -4,8 +4,7 @@
 # simulator's PKI, a pinned policy and resources, the legitimate client, the attack client.
 # hostile_setup: PKI, simulator at $TMP/tsm, the pinned policy ($TMP/pinned.json) for
 #   default/luks/demo, the resource.
-# start_ks NAME [EXTRA_JSON]: tdx-keyserver on 127.0.0.1:0 with extra config members
-#   (e.g. '"request_timeout_s":3'); sets SRV_PORT and SRV_PID; log $TMP/NAME.log.
+# The key server: lib.bash's start_keyserver NAME 0 [EXTRA_JSON].
 # legit_fetch NAME [fetch options...]: tdx-unlock fetch of default/luks/demo from 127.0.0.1;
 #   sets RC and MS; secret in $TMP/NAME.secret, stderr in $TMP/NAME.err.
 # server_rss_kb PID: resident set of a process in kB.
@@ -25,26 +24,9 @@ need_attack_tools() {
 hostile_setup() {
 	"$SIM" pki "$TMP/pki" >/dev/null || fail "tdx-sim pki"
 	mount_sim "$TMP/tsm"
-	"$SIM" quote --pki "$TMP/pki" --report-data "$(printf '0%.0s' $(seq 128))" -o "$TMP/q.bin" || fail "tdx-sim quote"
-	"$KS" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json" || fail "policy-from-quote"
+	policy_from_sim_quote "$TMP/pki"
 	jq '.["default/luks/demo"]' "$TMP/policy.json" >"$TMP/pinned.json"
-	mkdir -p "$TMP/res/default/luks"
-	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
-	chmod 600 "$TMP/res/default/luks/demo"
-}
-
-start_ks() {
-	local name=$1 extra=${2:-}
-	cat >"$TMP/$name.json" <<-JSON
-	{"listen":"127.0.0.1:0","tls_cert":"$KE/server.pem","tls_key":"$KE/server.key",
-	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
-	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"${extra:+,$extra}}
-	JSON
-	"$KS" serve --config "$TMP/$name.json" 2>"$TMP/$name.log" &
-	SRV_PID=$!
-	PIDS+=("$SRV_PID")
-	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
-	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
+	demo_resource
 }
 
 legit_fetch() {

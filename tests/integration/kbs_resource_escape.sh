@@ -23,7 +23,7 @@ ln "$TMP/outside/luks/hardsrc" "$TMP/res/default/luks/hard"
 mkfifo -m 600 "$TMP/res/default/luks/fifo"
 jq --slurpfile p "$TMP/pinned.json" -n '{"default/luks/demo": $p[0], "evilrepo/luks/key": $p[0],
 	"default/luks/final": $p[0], "default/luks/hard": $p[0], "default/luks/fifo": $p[0]}' >"$TMP/policy.json"
-start_ks escape
+start_keyserver escape 0
 
 # refused RESOURCE LOG_PATTERN
 refused() {

@@ -29,7 +29,7 @@ slow() {
 }
 
 # --- 1. one address cannot take every connection ------------------------------------------------
-start_ks slow
+start_keyserver slow 0
 slow many 512 4
 legit_fetch during --timeout 10
 touch "$TMP/many.stop"
@@ -44,7 +44,7 @@ ok "TD released in $MS ms while 127.0.0.2 trickled on $opened connections ($(val
 kill "$SRV_PID"
 
 # --- 2. a deadline for the whole request -----------------------------------------------------------
-start_ks deadline '"request_timeout_s":3'
+start_keyserver deadline 0 '"request_timeout_s":3'
 start=$(date +%s%N)
 slow trickle 4 1
 wait "$SLOW_PID"

@@ -41,21 +41,18 @@ mount_sim() {
 	MOUNTS+=("$mnt")
 	wait_for 100 mountpoint -q "$mnt" || fail "simulator did not mount $mnt: $(cat "$mnt.log")"
 }
-# start_keyserver NAME [PORT]: tdx-keyserver on 127.0.0.1:PORT (default 0 = any) with the
-# keys-example certificate and, relative to $TMP, resources in res/, policy.json and the
-# simulator PKI's collateral in pki/; audit log $TMP/NAME.audit. Sets SRV_PORT and SRV_PID.
+# start_keyserver NAME [PORT [EXTRA_JSON]]: tdx-keyserver on 127.0.0.1:PORT (default 0 = any)
+# with the keys-example certificate and, relative to $TMP, resources in res/, policy.json and
+# the simulator PKI's collateral in pki/; audit log $TMP/NAME.audit; EXTRA_JSON adds config
+# members (e.g. '"request_timeout_s":3'). Sets SRV_PORT and SRV_PID (serve_keyserver).
 start_keyserver() {
-	local name=$1 port=${2:-0}
+	local name=$1 port=${2:-0} extra=${3:-}
 	cat >"$TMP/$name.json" <<-JSON
 	{"listen":"127.0.0.1:$port","tls_cert":"$PWD/keys-example/server.pem","tls_key":"$PWD/keys-example/server.key",
 	 "resources_dir":"res","policy_file":"policy.json","collateral_dir":"pki/collateral",
-	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"}
+	 "trust_anchor":"pki/collateral/root_ca.pem","audit_log":"$name.audit"${extra:+,$extra}}
 	JSON
-	"$BUILD/tdx-keyserver" serve --config "$TMP/$name.json" 2>"$TMP/$name.log" &
-	SRV_PID=$!
-	PIDS+=("$SRV_PID")
-	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
-	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
+	serve_keyserver "$name"
 }
 # start_sim_pcs PKIDIR [tdx-sim pcs options...]: the PCS simulator (tdx-sim pcs) serving the
 # PKI in PKIDIR on a free 127.0.0.1 port, e.g. with --fault SPEC, --fault-file F, --pccs or
@@ -72,4 +69,28 @@ start_sim_pcs() {
 	wait_for 100 grep -q "^listening on" "$PCS_LOG" || fail "PCS simulator did not start: $(cat "$PCS_LOG")"
 	PCS_URL=$(sed -n 's/^listening on //p' "$PCS_LOG")
 	echo "$PCS_URL"
+}
+# serve_keyserver NAME [serve options...]: tdx-keyserver serve with the config $TMP/NAME.json
+# (written by the caller, listening on 127.0.0.1), log $TMP/NAME.log. Returns once it listens;
+# sets SRV_PID (in the cleanup list) and SRV_PORT.
+serve_keyserver() {
+	local name=$1; shift
+	"$BUILD/tdx-keyserver" serve --config "$TMP/$name.json" "$@" 2>"$TMP/$name.log" &
+	SRV_PID=$!
+	PIDS+=("$SRV_PID")
+	wait_for 100 grep -q "listening on" "$TMP/$name.log" || fail "key server $name did not start: $(cat "$TMP/$name.log")"
+	SRV_PORT=$(sed -n 's/.*listening on https:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$TMP/$name.log")
+}
+# demo_resource: the resource default/luks/demo in $TMP/res: 32 random bytes in base64, mode 600.
+demo_resource() {
+	mkdir -p "$TMP/res/default/luks"
+	head -c 32 /dev/urandom | base64 | tr -d '\n' >"$TMP/res/default/luks/demo"
+	chmod 600 "$TMP/res/default/luks/demo"
+}
+# policy_from_sim_quote PKIDIR: $TMP/policy.json for default/luks/demo pinned to a simulator
+# quote of the PKI in PKIDIR ($TMP/q.bin, report data all zero; policy-from-quote).
+policy_from_sim_quote() {
+	"$BUILD/tdx-sim" quote --pki "$1" --report-data "$(printf '%0128d' 0)" -o "$TMP/q.bin" || fail "tdx-sim quote"
+	"$BUILD/tdx-keyserver" policy-from-quote --resource default/luks/demo "$TMP/q.bin" >"$TMP/policy.json" ||
+		fail "policy-from-quote"
 }

@@ -17,6 +17,15 @@
 enum { O_PKI = 256, O_TD, O_VER, O_CORRUPT, O_NO_PROVIDER, O_BUSY, O_RACE, O_LISTEN, O_PID, O_PLATFORM,
        O_FMSPC };
 
+/* The getopt_long entries of the options common_opt applies. */
+#define SERVE_COMMON_OPTIONS \
+	{ "pki", required_argument, NULL, O_PKI }, \
+	{ "td", required_argument, NULL, O_TD }, \
+	{ "quote-version", required_argument, NULL, O_VER }, \
+	{ "corrupt", required_argument, NULL, O_CORRUPT }, \
+	{ "platform", required_argument, NULL, O_PLATFORM }, \
+	{ "fmspc", required_argument, NULL, O_FMSPC }
+
 struct serve_args {
 	const char *pki_dir, *td;
 	struct sim_platform_sel sel;
@@ -63,12 +72,7 @@ static int parse_count(const char *s, unsigned *out)
 int sim_cmd_mount(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "pki", required_argument, NULL, O_PKI },
-		{ "td", required_argument, NULL, O_TD },
-		{ "quote-version", required_argument, NULL, O_VER },
-		{ "corrupt", required_argument, NULL, O_CORRUPT },
-		{ "platform", required_argument, NULL, O_PLATFORM },
-		{ "fmspc", required_argument, NULL, O_FMSPC },
+		SERVE_COMMON_OPTIONS,
 		{ "no-provider", no_argument, NULL, O_NO_PROVIDER },
 		{ "busy", required_argument, NULL, O_BUSY },
 		{ "race", no_argument, NULL, O_RACE },
@@ -122,12 +126,7 @@ int sim_cmd_qgs(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, O_LISTEN },
 		{ "pid-file", required_argument, NULL, O_PID },
-		{ "pki", required_argument, NULL, O_PKI },
-		{ "td", required_argument, NULL, O_TD },
-		{ "quote-version", required_argument, NULL, O_VER },
-		{ "corrupt", required_argument, NULL, O_CORRUPT },
-		{ "platform", required_argument, NULL, O_PLATFORM },
-		{ "fmspc", required_argument, NULL, O_FMSPC },
+		SERVE_COMMON_OPTIONS,
 		{ 0 }
 	};
 	struct serve_args a = { .version = 4, .sel = { .index = -1 } };

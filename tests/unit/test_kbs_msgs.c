@@ -2,6 +2,7 @@
 /* The client's parsers of the key server's answers (src/kbs/kbs_msgs.c): the session cookie
  * header, the /auth challenge and KBS error bodies. */
 #include "kbs_testutil.h"
+#include "common/cleanup.h"
 #include "common/log.h"
 #include "kbs/kbs_msgs.h"
 
@@ -65,41 +66,59 @@ static void test_challenge(void **state)
 	assert_int_equal(kbs_parse_challenge(big, nonce, &h, detail, sizeof(detail)), -EBADMSG);
 }
 
+#define KBS_ERR "https://github.com/confidential-containers/kbs/errors/"
+
+/* A KBS error body, the buffer size given to the parser (0: the whole buffer) and what it
+ * must leave there. */
+struct err_case {
+	const char *body;
+	size_t size;
+	const char *want;
+};
+
+/* Runs the cases through parse in order, into one buffer (so a "" result shows the parser
+ * cleared what the case before left there). */
+static void expect_err_cases(void (*parse)(const char *, char *, size_t), const struct err_case *cases, size_t n)
+{
+	char out[64];
+
+	for (size_t i = 0; i < n; i++) {
+		parse(cases[i].body, out, cases[i].size ? cases[i].size : sizeof(out));
+		assert_string_equal(out, cases[i].want);
+	}
+}
+
 static void test_error_variant(void **state)
 {
-	char v[48];
+	static const struct err_case cases[] = {
+		{ "{\"type\":\"" KBS_ERR "PolicyDeny\",\"detail\":\"no\"}", 0, "PolicyDeny" },
+		/* not the KBS error namespace */
+		{ "{\"type\":\"https://example.com/errors/PolicyDeny\"}", 0, "" },
+		{ "<html>502 Bad Gateway</html>", 0, "" },
+		/* cut to the buffer */
+		{ "{\"type\":\"" KBS_ERR "AVariantNameMuchLongerThanTheBufferCanHoldAtAll\"}", 8, "AVarian" },
+	};
 
 	(void)state;
-	kbs_parse_error_variant("{\"type\":\"https://github.com/confidential-containers/kbs/errors/PolicyDeny\","
-				"\"detail\":\"no\"}", v, sizeof(v));
-	assert_string_equal(v, "PolicyDeny");
-	kbs_parse_error_variant("{\"type\":\"https://example.com/errors/PolicyDeny\"}", v, sizeof(v));
-	assert_string_equal(v, "");
-	kbs_parse_error_variant("<html>502 Bad Gateway</html>", v, sizeof(v));
-	assert_string_equal(v, "");
-	kbs_parse_error_variant("{\"type\":\"https://github.com/confidential-containers/kbs/errors/"
-				"AVariantNameMuchLongerThanTheBufferCanHoldAtAll\"}", v, 8);
-	assert_string_equal(v, "AVarian");
+	expect_err_cases(kbs_parse_error_variant, cases, ARRAY_SIZE(cases));
 }
 
 static void test_error_detail(void **state)
 {
-	char d[64];
+	static const struct err_case cases[] = {
+		{ "{\"type\":\"" KBS_ERR "PolicyDeny\","
+		  "\"detail\":\"Access denied by policy: cmdline \\\"quiet\\\" not allowed\"}",
+		  0, "Access denied by policy: cmdline \"quiet\" not allowed" },
+		/* control characters replaced */
+		{ "{\"type\":\"" KBS_ERR "PolicyDeny\",\"detail\":\"a\\nb\\u001b[31mc\"}", 0, "a?b?[31mc" },
+		{ "{\"type\":\"https://example.com/errors/PolicyDeny\",\"detail\":\"x\"}", 0, "" },
+		{ "{\"type\":\"" KBS_ERR "X\",\"detail\":7}", 0, "" },
+		/* cut to the buffer */
+		{ "{\"type\":\"" KBS_ERR "X\",\"detail\":\"0123456789\"}", 5, "0123" },
+	};
 
 	(void)state;
-	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/PolicyDeny\","
-			       "\"detail\":\"Access denied by policy: cmdline \\\"quiet\\\" not allowed\"}", d, sizeof(d));
-	assert_string_equal(d, "Access denied by policy: cmdline \"quiet\" not allowed");
-	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/PolicyDeny\","
-			       "\"detail\":\"a\\nb\\u001b[31mc\"}", d, sizeof(d));
-	assert_string_equal(d, "a?b?[31mc");
-	kbs_parse_error_detail("{\"type\":\"https://example.com/errors/PolicyDeny\",\"detail\":\"x\"}", d, sizeof(d));
-	assert_string_equal(d, "");
-	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/X\",\"detail\":7}", d, sizeof(d));
-	assert_string_equal(d, "");
-	kbs_parse_error_detail("{\"type\":\"https://github.com/confidential-containers/kbs/errors/X\","
-			       "\"detail\":\"0123456789\"}", d, 5);
-	assert_string_equal(d, "0123");
+	expect_err_cases(kbs_parse_error_detail, cases, ARRAY_SIZE(cases));
 }
 
 int main(void)

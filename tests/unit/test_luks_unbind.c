@@ -5,6 +5,7 @@
  * passphrase keyslot, even when that keyslot has bind's parameters. Needs root
  * (libcryptsetup on an image file); exit 77 otherwise. */
 #include "testutil.h"
+#include "luks_testutil.h"
 #include "common/log.h"
 #include "luks/luks.h"
 #include "luks/luks_util.h"
@@ -17,69 +18,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define HDR_LEN (16u << 20)
-
 static char dir[] = "/tmp/test_luks_unbind.XXXXXX";
-static char img[128], keyfile[128], secret_path[128];
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-}
+static struct luks_test_image li;
 
 /* A fresh image per test: passphrase "pass" in keyslot 0 (PBKDF2-sha256, 1000), then bind
  * (keyslot 1, token 0). */
 static int setup(void **state)
 {
-	struct crypt_pbkdf_type pbkdf = { .type = CRYPT_KDF_PBKDF2, .hash = "sha256", .iterations = 1000,
-					  .flags = CRYPT_PBKDF_NO_BENCHMARK };
-	struct crypt_params_luks2 params = { .sector_size = 512 };
 	struct luks_bind_opts bo = { .urls = { "https://127.0.0.1:1" }, .n_urls = 1,
 				     .resource = "default/luks/test", .ca_file = "/etc/tdx-unlock/ca.pem" };
-	struct crypt_device *cd;
-	int fd, token, keyslot;
+	int token, keyslot;
 
 	(void)state;
-	snprintf(img, sizeof(img), "%s/img", dir);
-	snprintf(keyfile, sizeof(keyfile), "%s/pass", dir);
-	snprintf(secret_path, sizeof(secret_path), "%s/secret", dir);
-	unlink(secret_path);
-	fd = open(img, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || ftruncate(fd, 20 << 20) < 0)
+	if (luks_test_image_create(&li, dir) < 0)
 		return -1;
-	close(fd);
-	write_file(keyfile, "pass", 4);
-	if (crypt_init(&cd, img) < 0)
-		return -1;
-	if (crypt_set_pbkdf_type(cd, &pbkdf) < 0 ||
-	    crypt_format(cd, CRYPT_LUKS2, "aes", "xts-plain64", NULL, NULL, 64, &params) < 0 ||
-	    crypt_keyslot_add_by_volume_key(cd, 0, NULL, 0, "pass", 4) != 0) {
-		crypt_free(cd);
-		return -1;
-	}
-	crypt_free(cd);
-	bo.device = img;
-	bo.secret_out = secret_path;
-	bo.key_file = keyfile;
+	bo.device = li.img;
+	bo.secret_out = li.secret_path;
+	bo.key_file = li.keyfile;
 	if (luks_bind(&bo, &token, &keyslot) < 0 || token != 0 || keyslot != 1)
 		return -1;
 	return 0;
-}
-
-static unsigned char *read_header(void)
-{
-	unsigned char *buf = malloc(HDR_LEN);
-	int fd = open(img, O_RDONLY);
-
-	assert_non_null(buf);
-	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, buf, HDR_LEN, 0), (ssize_t)HDR_LEN);
-	close(fd);
-	return buf;
 }
 
 /* Rewrites token 0 as a tampered header would: same token, other keyslots. */
@@ -91,7 +49,7 @@ static void tamper_token(const char *keyslots_json)
 	snprintf(json, sizeof(json),
 		 "{\"type\":\"tdx-unlock\",\"keyslots\":%s,\"version\":1,\"kbs-urls\":[\"https://127.0.0.1:1\"],"
 		 "\"resource\":\"default/luks/test\"}", keyslots_json);
-	assert_int_equal(luks_load(img, &cd), 0);
+	assert_int_equal(luks_load(li.img, &cd), 0);
 	assert_int_equal(crypt_token_json_set(cd, 0, NULL), 0);
 	assert_int_equal(crypt_token_json_set(cd, 0, json), 0);
 }
@@ -100,17 +58,17 @@ static crypt_keyslot_info slot_status(int ks)
 {
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 
-	assert_int_equal(luks_load(img, &cd), 0);
+	assert_int_equal(luks_load(li.img, &cd), 0);
 	return crypt_keyslot_status(cd, ks);
 }
 
 static void assert_refused_unchanged(int expect)
 {
-	unsigned char *before = read_header(), *after;
+	unsigned char *before = luks_test_read_header(li.img), *after;
 
-	assert_int_equal(luks_unbind(img, -1), expect);
-	after = read_header();
-	assert_memory_equal(before, after, HDR_LEN);
+	assert_int_equal(luks_unbind(li.img, -1), expect);
+	after = luks_test_read_header(li.img);
+	assert_memory_equal(before, after, LUKS_TEST_HDR_LEN);
 	free(before);
 	free(after);
 }
@@ -118,7 +76,7 @@ static void assert_refused_unchanged(int expect)
 static void test_unbind_removes_bind_slot(void **state)
 {
 	(void)state;
-	assert_int_equal(luks_unbind(img, -1), 0);
+	assert_int_equal(luks_unbind(li.img, -1), 0);
 	assert_int_equal(slot_status(1), CRYPT_SLOT_INACTIVE);
 	assert_true(slot_status(0) == CRYPT_SLOT_ACTIVE_LAST);
 }
@@ -143,7 +101,7 @@ static void test_never_last_passphrase(void **state)
 					  .iterations = LUKS_PBKDF_ITERATIONS, .flags = CRYPT_PBKDF_NO_BENCHMARK };
 
 	(void)state;
-	assert_int_equal(luks_load(img, &cd), 0);
+	assert_int_equal(luks_load(li.img, &cd), 0);
 	assert_int_equal(crypt_set_pbkdf_type(cd, &pbkdf), 0);
 	assert_int_equal(crypt_keyslot_add_by_passphrase(cd, 2, "pass", 4, "pass2", 5), 2);
 	assert_int_equal(crypt_keyslot_destroy(cd, 0), 0);
@@ -154,7 +112,7 @@ static void test_never_last_passphrase(void **state)
 	assert_int_equal(slot_status(2), CRYPT_SLOT_ACTIVE);
 	/* The honest token (keyslot 1 only) goes; keyslot 2 stays, the last passphrase. */
 	tamper_token("[\"1\"]");
-	assert_int_equal(luks_unbind(img, -1), 0);
+	assert_int_equal(luks_unbind(li.img, -1), 0);
 	assert_int_equal(slot_status(2), CRYPT_SLOT_ACTIVE_LAST);
 }
 
@@ -164,7 +122,7 @@ static void test_no_passphrase_left(void **state)
 	_cleanup_crypt_ struct crypt_device *cd = NULL;
 
 	(void)state;
-	assert_int_equal(luks_load(img, &cd), 0);
+	assert_int_equal(luks_load(li.img, &cd), 0);
 	assert_int_equal(crypt_keyslot_destroy(cd, 0), 0);
 	assert_refused_unchanged(-EBUSY);
 }
@@ -172,9 +130,7 @@ static void test_no_passphrase_left(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	unlink(img);
-	unlink(keyfile);
-	unlink(secret_path);
+	luks_test_image_remove(&li);
 	return 0;
 }
 

@@ -32,6 +32,13 @@
 
 /* ---- cases ------------------------------------------------------------------------- */
 
+/* The demo resource is refused to a cookie without an attested session: 401 TokenNotFound,
+ * audited as "no attested session". */
+static void demo_refused_unattested(const char *cookie)
+{
+	sf_resource_refused("/kbs/v0/resource/" DEMO, cookie, NULL, 401, "TokenNotFound", "no attested session");
+}
+
 static void test_success(void **state)
 {
 	struct sf_session s;
@@ -43,7 +50,7 @@ static void test_success(void **state)
 	assert_int_equal(kbs_ec_key_generate(&key), 0);
 	sf_do_auth(&s);
 	/* Before attestation the cookie does not authorize anything. */
-	sf_resource_refused("/kbs/v0/resource/" DEMO, s.cookie, NULL, 401, "TokenNotFound", "no attested session");
+	demo_refused_unattested(s.cookie);
 	body = sf_attest_body(&s, key, &sf_td_default, 0);
 	token = sf_attest_ok(&s, body);
 	assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."), strlen(token));
@@ -271,7 +278,7 @@ static void test_replay(void **state)
 	/* b's nonce in runtime-data, but the quote still binds a's nonce. */
 	body_mix = sf_attest_body_ex(b.nonce, key, a.nonce, key, &sf_td_default, 0);
 	sf_attest_refused(b.cookie, body_mix, "report_data");
-	sf_resource_refused("/kbs/v0/resource/" DEMO, b.cookie, NULL, 401, "TokenNotFound", "no attested session");
+	demo_refused_unattested(b.cookie);
 	free(body_mix);
 	free(body_a);
 	kbs_ec_key_free(key);
@@ -290,7 +297,7 @@ static void test_reportdata_mismatch(void **state)
 	sf_do_auth(&s);
 	body = sf_attest_body_ex(s.nonce, key, s.nonce, other, &sf_td_default, 0);
 	sf_attest_refused(s.cookie, body, "report_data");
-	sf_resource_refused("/kbs/v0/resource/" DEMO, s.cookie, NULL, 401, "TokenNotFound", "no attested session");
+	demo_refused_unattested(s.cookie);
 	free(body);
 	kbs_ec_key_free(key);
 	kbs_ec_key_free(other);
@@ -317,7 +324,7 @@ static void test_session_expired(void **state)
 	kbs_ec_key_free(key);
 	key = sf_attested_session(&t, &sf_td_default);
 	usleep(300 * 1000);
-	sf_resource_refused("/kbs/v0/resource/" DEMO, t.cookie, NULL, 401, "TokenNotFound", "no attested session");
+	demo_refused_unattested(t.cookie);
 	kbs_ec_key_free(key);
 	ks_sessions_free(sf_srv.sessions);
 	sf_srv.sessions = saved;
@@ -441,7 +448,7 @@ static void test_dcap_failure(void **state)
 		assert_non_null(sf_field(o, "mr_td"));
 		assert_string_equal(sf_field(o, "session"), s.cookie);
 		json_object_put(o);
-		sf_resource_refused("/kbs/v0/resource/" DEMO, s.cookie, NULL, 401, "TokenNotFound", "no attested session");
+		demo_refused_unattested(s.cookie);
 		free(body);
 	}
 	kbs_ec_key_free(key);
@@ -473,7 +480,7 @@ static void test_session_table_full(void **state)
 		free(body);
 	}
 	sf_do_auth(&s[3]); /* full of attested sessions: s[1], attested first, goes */
-	sf_resource_refused("/kbs/v0/resource/" DEMO, s[1].cookie, NULL, 401, "TokenNotFound", "no attested session");
+	demo_refused_unattested(s[1].cookie);
 	sf_fetch_ok(s[2].cookie, NULL, key);
 
 	ks_sessions_set_challenge_limits(sf_srv.sessions, 60000, 1); /* s[3] is the one allowed */

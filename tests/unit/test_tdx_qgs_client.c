@@ -103,46 +103,41 @@ static void server_stop(struct server *s)
 
 static const uint8_t tdreport[1024];
 
-/* A QGS that accepts and never answers: the deadline (1 s) ends it, not the 30 s limit. */
-static void test_stall_bounded_by_deadline(void **state)
+/* qgs_get_quote against a fresh server in `mode` with the QGS time limit and a deadline
+ * (deadline_in ms from now, 0: none) must time out without a quote, within 5 s; returns how
+ * long it took (ms). */
+static int64_t expect_timeout(enum mode mode, int limit_ms, int64_t deadline_in)
 {
 	struct server s;
 	uint8_t *quote = NULL;
 	size_t len = 0;
-	int64_t start;
+	int64_t start, ms;
 
-	(void)state;
-	server_start(&s, STALL);
+	server_start(&s, mode);
 	start = mono_ms();
-	assert_int_equal(qgs_get_quote(s.addr, tdreport, 30000, start + 1000, &quote, &len), -ETIMEDOUT);
-	assert_true(mono_ms() - start < 5000);
-	assert_true(mono_ms() - start >= 900);
+	assert_int_equal(qgs_get_quote(s.addr, tdreport, limit_ms, deadline_in ? start + deadline_in : 0, &quote, &len),
+			 -ETIMEDOUT);
+	ms = mono_ms() - start;
+	assert_true(ms < 5000);
 	assert_null(quote);
 	server_stop(&s);
+	return ms;
+}
+
+/* A QGS that accepts and never answers: the deadline (1 s) ends it, not the 30 s limit. */
+static void test_stall_bounded_by_deadline(void **state)
+{
+	(void)state;
+	assert_true(expect_timeout(STALL, 30000, 1000) >= 900);
 }
 
 /* A QGS that trickles: every read gets a byte within 100 ms, so only a bound on the whole
  * exchange ends it: the 1.5 s limit without a deadline, the deadline when it is earlier. */
 static void test_trickle_bounded(void **state)
 {
-	struct server s;
-	uint8_t *quote = NULL;
-	size_t len = 0;
-	int64_t start;
-
 	(void)state;
-	server_start(&s, TRICKLE);
-	start = mono_ms();
-	assert_int_equal(qgs_get_quote(s.addr, tdreport, 1500, 0, &quote, &len), -ETIMEDOUT);
-	assert_true(mono_ms() - start < 5000);
-	assert_null(quote);
-	server_stop(&s);
-
-	server_start(&s, TRICKLE);
-	start = mono_ms();
-	assert_int_equal(qgs_get_quote(s.addr, tdreport, 30000, start + 1000, &quote, &len), -ETIMEDOUT);
-	assert_true(mono_ms() - start < 5000);
-	server_stop(&s);
+	expect_timeout(TRICKLE, 1500, 0);
+	expect_timeout(TRICKLE, 30000, 1000);
 }
 
 /* A deadline already passed: no connection is waited for. */

@@ -73,18 +73,28 @@ static void test_real_vectors(void **state)
 	}
 }
 
+/* The real quote REL of the shared test data, parsed into q (skips the test without the
+ * test data); the buffer is the caller's to free. */
+static uint8_t *read_parsed(const char *rel, size_t *len, struct tdx_quote *q)
+{
+	const char *dir = testdata_tdx_dir();
+	uint8_t *buf;
+
+	SKIP_WITHOUT_TESTDATA(dir);
+	buf = test_read(dir, rel, len);
+	assert_int_equal(tdx_quote_parse(buf, *len, q, NULL), 0);
+	return buf;
+}
+
 /* Every prefix of a real quote shorter than its signed structures is rejected;
  * longer prefixes only drop trailing bytes and must still parse. */
 static void test_truncation_every_offset(void **state)
 {
-	const char *dir = testdata_tdx_dir();
 	size_t len;
 	struct tdx_quote q;
 	(void)state;
 
-	SKIP_WITHOUT_TESTDATA(dir);
-	_cleanup_free_ uint8_t *buf = test_read(dir, "dcapqvl_v4_uptodate/quote.bin", &len);
-	assert_int_equal(tdx_quote_parse(buf, len, &q, NULL), 0);
+	_cleanup_free_ uint8_t *buf = read_parsed("dcapqvl_v4_uptodate/quote.bin", &len, &q);
 	size_t end = q.end;
 	for (size_t n = 0; n < len; n++) {
 		/* A heap copy of exactly n bytes so ASan catches any read past the end. */
@@ -107,14 +117,11 @@ static void put32(uint8_t *p, uint32_t v) { p[0] = v; p[1] = v >> 8; p[2] = v >>
 
 static void test_corrupted_lengths(void **state)
 {
-	const char *dir = testdata_tdx_dir();
 	size_t len;
 	struct tdx_quote q;
 	(void)state;
 
-	SKIP_WITHOUT_TESTDATA(dir);
-	_cleanup_free_ uint8_t *orig = test_read(dir, "goTdx_v5_sample_2026/quote.bin", &len);
-	assert_int_equal(tdx_quote_parse(orig, len, &q, NULL), 0);
+	_cleanup_free_ uint8_t *orig = read_parsed("goTdx_v5_sample_2026/quote.bin", &len, &q);
 	const size_t sd_len_off = q.signed_len, sd = q.signed_len + 4;
 	const size_t cert_size_off = sd + 130, qe = sd + 134;
 	const size_t auth_off = qe + 448, inner = qe + 450 + q.qe_auth_len;
@@ -155,15 +162,14 @@ static void test_corrupted_lengths(void **state)
 
 static void test_json_fields(void **state)
 {
-	const char *dir = testdata_tdx_dir();
 	size_t len;
 	struct tdx_quote q;
-	json_object *obj = json_object_new_object(), *v;
+	json_object *obj, *v;
 	(void)state;
 
-	SKIP_WITHOUT_TESTDATA(dir);
-	_cleanup_free_ uint8_t *buf = test_read(dir, "dcapqvl_v4_uptodate/quote.bin", &len);
-	assert_int_equal(tdx_quote_parse(buf, len, &q, NULL), 0);
+	uint8_t *buf = read_parsed("dcapqvl_v4_uptodate/quote.bin", &len, &q); /* q points into it */
+
+	obj = json_object_new_object();
 	assert_int_equal(td_json_fill(obj, &q, &q.td, NULL), 0);
 	assert_true(json_object_object_get_ex(obj, "body_type", &v));
 	assert_null(v);
@@ -172,6 +178,7 @@ static void test_json_fields(void **state)
 	assert_true(json_object_object_get_ex(obj, "rtmr", &v));
 	assert_int_equal(json_object_array_length(v), 4);
 	json_object_put(obj);
+	free(buf);
 }
 
 int main(void)

@@ -34,6 +34,32 @@ static struct vf_ctx *intel_ctx(void)
 	return ctx;
 }
 
+/* One document of the shared TDX test data (body and chain relative to it; no chain: NULL)
+ * put into the store at time `at`; returns store_test_put_file's result. */
+static int put_doc(struct vf_ctx *ctx, const char *store, const char *at, enum vf_doc_kind kind,
+		   const char *key, const char *body, const char *chain)
+{
+	const char *base = testdata_tdx_dir();
+	char b[PATH_MAX], c[PATH_MAX];
+
+	snprintf(b, sizeof(b), "%s/%s", base, body);
+	if (chain)
+		snprintf(c, sizeof(c), "%s/%s", base, chain);
+	return store_test_put_file(ctx, store, t_of(at), kind, key, b, chain ? c : NULL);
+}
+
+/* The PCK CRL FILE (pck_crl.der or .pem) of pcs-extra/DIR for the PCK CA `ca`, with that
+ * directory's issuer chain. */
+static int put_crl(struct vf_ctx *ctx, const char *store, const char *at, const char *ca, const char *dir,
+		   const char *file)
+{
+	char b[PATH_MAX], c[PATH_MAX];
+
+	snprintf(b, sizeof(b), "pcs-extra/%s/%s", dir, file);
+	snprintf(c, sizeof(c), "pcs-extra/%s/pck_crl_issuer_chain.pem", dir);
+	return put_doc(ctx, store, at, VF_DOC_PCK_CRL, ca, b, c);
+}
+
 /* The verdict through the store equals the one-directory verdict (dcapqvl, Platform CA). */
 static void test_store_verify_case(void **state)
 {
@@ -93,13 +119,13 @@ static void test_store_verify_case(void **state)
 /* Several platforms in one store: each quote finds its own FMSPC's TCB info. */
 static void test_store_many_platforms(void **state)
 {
-	static const struct { const char *name, *at; } cases[] = {
-		{ "dcapqvl_v4_uptodate", "2025-07-19T10:00:34Z" },
-		{ "automata_v4_onchain_0625", "2025-06-05T03:45:00Z" },
-		{ "trustee_v4_quote4_with_goTdx2023", "2023-06-28T08:03:58Z" },
+	static const struct { const char *name, *at, *fmspc; } cases[] = {
+		{ "dcapqvl_v4_uptodate", "2025-07-19T10:00:34Z", "B0C06F000000" },
+		{ "automata_v4_onchain_0625", "2025-06-05T03:45:00Z", "00806F050000" },
+		{ "trustee_v4_quote4_with_goTdx2023", "2023-06-28T08:03:58Z", "50806F000000" },
 	};
 	const char *base = testdata_tdx_dir();
-	char store[PATH_MAX - 256], dir[PATH_MAX - 64], coll[PATH_MAX];
+	char store[PATH_MAX - 256], dir[PATH_MAX - 64], body[PATH_MAX], chain[PATH_MAX];
 	struct vf_store_entry *ent;
 	struct vf_ctx *ctx;
 	size_t n;
@@ -110,11 +136,10 @@ static void test_store_many_platforms(void **state)
 	store_test_mkdtemp(store, sizeof(store));
 	/* oldest first, so every document is newer than the installed one */
 	for (int i = 2; i >= 0; i--) {
-		snprintf(coll, sizeof(coll), "%s/%s/collateral", base, cases[i].name);
-		store_test_put_file(ctx, store, t_of(cases[i].at), VF_DOC_TCB_INFO,
-				    i == 0 ? "B0C06F000000" : i == 1 ? "00806F050000" : "50806F000000",
-				    strcat(strcpy(dir, coll), "/tcb_info.json"),
-				    strcat(strcpy((char[PATH_MAX]){ 0 }, coll), "/tcb_info_issuer_chain.pem"));
+		snprintf(body, sizeof(body), "%s/collateral/tcb_info.json", cases[i].name);
+		snprintf(chain, sizeof(chain), "%s/collateral/tcb_info_issuer_chain.pem", cases[i].name);
+		assert_int_equal(put_doc(ctx, store, cases[i].at, VF_DOC_TCB_INFO, cases[i].fmspc, body, chain),
+				 VF_PUT_INSTALLED);
 	}
 	assert_int_equal(vf_store_list(store, &ent, &n), 0);
 	assert_int_equal(n, 3);
@@ -122,15 +147,14 @@ static void test_store_many_platforms(void **state)
 	assert_int_equal(ent[0].s.eval_num, 17);
 	assert_string_equal(ent[2].fmspc_hex, "B0C06F000000");
 	free(ent);
-	snprintf(coll, sizeof(coll), "%s/dcapqvl_v4_uptodate/collateral", base);
-	store_test_put_file(ctx, store, t_of(cases[0].at), VF_DOC_QE_IDENTITY, NULL,
-			    strcat(strcpy(dir, coll), "/qe_identity.json"),
-			    strcat(strcpy((char[PATH_MAX]){ 0 }, coll), "/qe_identity_issuer_chain.pem"));
-	store_test_put_file(ctx, store, t_of(cases[0].at), VF_DOC_PCK_CRL, "platform",
-			    strcat(strcpy(dir, coll), "/pck_crl.der"),
-			    strcat(strcpy((char[PATH_MAX]){ 0 }, coll), "/pck_crl_issuer_chain.pem"));
-	store_test_put_file(ctx, store, t_of(cases[0].at), VF_DOC_ROOT_CRL, NULL,
-			    strcat(strcpy(dir, coll), "/root_ca_crl.der"), NULL);
+	assert_int_equal(put_doc(ctx, store, cases[0].at, VF_DOC_QE_IDENTITY, NULL,
+				 "dcapqvl_v4_uptodate/collateral/qe_identity.json",
+				 "dcapqvl_v4_uptodate/collateral/qe_identity_issuer_chain.pem"), VF_PUT_INSTALLED);
+	assert_int_equal(put_doc(ctx, store, cases[0].at, VF_DOC_PCK_CRL, "platform",
+				 "dcapqvl_v4_uptodate/collateral/pck_crl.der",
+				 "dcapqvl_v4_uptodate/collateral/pck_crl_issuer_chain.pem"), VF_PUT_INSTALLED);
+	assert_int_equal(put_doc(ctx, store, cases[0].at, VF_DOC_ROOT_CRL, NULL,
+				 "dcapqvl_v4_uptodate/collateral/root_ca_crl.der", NULL), VF_PUT_INSTALLED);
 	for (int i = 0; i < 3; i++) {
 		struct vf_result res;
 		struct tdx_quote q;
@@ -158,7 +182,9 @@ static void test_store_many_platforms(void **state)
 static void test_store_rollback(void **state)
 {
 	const char *base = testdata_tdx_dir();
-	char store[PATH_MAX - 256], a[PATH_MAX], b[PATH_MAX];
+	const char *pcs_tcb = "pcs-extra/tdx_2025-05-27/tcb_info_00806F050000.json";
+	const char *pcs_tcb_chain = "pcs-extra/tdx_2025-05-27/tcb_info_issuer_chain.pem";
+	char store[PATH_MAX - 256];
 	uint8_t d0[32], d1[32];
 	struct vf_ctx *ctx;
 
@@ -168,62 +194,49 @@ static void test_store_rollback(void **state)
 	store_test_mkdtemp(store, sizeof(store));
 
 	/* QE identity 18 (2026) installed, then 17 (2025) offered at its own time */
-	snprintf(a, sizeof(a), "%s/goTdx_v5_sample_2026/collateral/qe_identity.json", base);
-	snprintf(b, sizeof(b), "%s/goTdx_v5_sample_2026/collateral/qe_identity_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2026-02-25T00:45:50Z"), VF_DOC_QE_IDENTITY,
-					     NULL, a, b), VF_PUT_INSTALLED);
+	assert_int_equal(put_doc(ctx, store, "2026-02-25T00:45:50Z", VF_DOC_QE_IDENTITY, NULL,
+				 "goTdx_v5_sample_2026/collateral/qe_identity.json",
+				 "goTdx_v5_sample_2026/collateral/qe_identity_issuer_chain.pem"), VF_PUT_INSTALLED);
 	store_test_tree_digest(store, d0);
-	snprintf(a, sizeof(a), "%s/dcapqvl_v4_uptodate/collateral/qe_identity.json", base);
-	snprintf(b, sizeof(b), "%s/dcapqvl_v4_uptodate/collateral/qe_identity_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-07-19T10:00:34Z"), VF_DOC_QE_IDENTITY,
-					     NULL, a, b), -ESTALE);
+	assert_int_equal(put_doc(ctx, store, "2025-07-19T10:00:34Z", VF_DOC_QE_IDENTITY, NULL,
+				 "dcapqvl_v4_uptodate/collateral/qe_identity.json",
+				 "dcapqvl_v4_uptodate/collateral/qe_identity_issuer_chain.pem"), -ESTALE);
 	store_test_tree_digest(store, d1);
 	assert_memory_equal(d0, d1, 32);
 
 	/* TCB info 00806F050000, both number 17: automata's (06-04) then PCS's (05-27) */
-	snprintf(a, sizeof(a), "%s/automata_v4_onchain_0625/collateral/tcb_info.json", base);
-	snprintf(b, sizeof(b), "%s/automata_v4_onchain_0625/collateral/tcb_info_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-06-05T03:45:00Z"), VF_DOC_TCB_INFO,
-					     "00806F050000", a, b), VF_PUT_INSTALLED);
+	assert_int_equal(put_doc(ctx, store, "2025-06-05T03:45:00Z", VF_DOC_TCB_INFO, "00806F050000",
+				 "automata_v4_onchain_0625/collateral/tcb_info.json",
+				 "automata_v4_onchain_0625/collateral/tcb_info_issuer_chain.pem"), VF_PUT_INSTALLED);
 	store_test_tree_digest(store, d0);
-	snprintf(a, sizeof(a), "%s/pcs-extra/tdx_2025-05-27/tcb_info_00806F050000.json", base);
-	snprintf(b, sizeof(b), "%s/pcs-extra/tdx_2025-05-27/tcb_info_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-06-01T00:00:00Z"), VF_DOC_TCB_INFO,
-					     "00806F050000", a, b), -ESTALE);
+	assert_int_equal(put_doc(ctx, store, "2025-06-01T00:00:00Z", VF_DOC_TCB_INFO, "00806F050000",
+				 pcs_tcb, pcs_tcb_chain), -ESTALE);
 	/* stored under another FMSPC: refused */
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-06-01T00:00:00Z"), VF_DOC_TCB_INFO,
-					     "00806F050001", a, b), -EBADMSG);
+	assert_int_equal(put_doc(ctx, store, "2025-06-01T00:00:00Z", VF_DOC_TCB_INFO, "00806F050001",
+				 pcs_tcb, pcs_tcb_chain), -EBADMSG);
 	/* wrong chain (a PCK CA chain for a TCB info): refused */
-	snprintf(b, sizeof(b), "%s/pcs-extra/processor_crl_2025-05-27T19-23-09Z/pck_crl_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-06-01T00:00:00Z"), VF_DOC_TCB_INFO,
-					     "00806F050000", a, b), -EBADMSG);
+	assert_int_equal(put_doc(ctx, store, "2025-06-01T00:00:00Z", VF_DOC_TCB_INFO, "00806F050000", pcs_tcb,
+				 "pcs-extra/processor_crl_2025-05-27T19-23-09Z/pck_crl_issuer_chain.pem"), -EBADMSG);
 	/* outside its window: refused */
-	snprintf(b, sizeof(b), "%s/pcs-extra/tdx_2025-05-27/tcb_info_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-07-01T00:00:00Z"), VF_DOC_TCB_INFO,
-					     "00806F050000", a, b), -EBADMSG);
+	assert_int_equal(put_doc(ctx, store, "2025-07-01T00:00:00Z", VF_DOC_TCB_INFO, "00806F050000",
+				 pcs_tcb, pcs_tcb_chain), -EBADMSG);
 	store_test_tree_digest(store, d1);
 	assert_memory_equal(d0, d1, 32);
 
 	/* Processor CA CRLs: 19:23:09 installed, 18:46:25 (PEM body) older: refused */
-	snprintf(a, sizeof(a), "%s/pcs-extra/processor_crl_2025-05-27T19-23-09Z/pck_crl.der", base);
-	snprintf(b, sizeof(b), "%s/pcs-extra/processor_crl_2025-05-27T19-23-09Z/pck_crl_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-05-27T20:00:00Z"), VF_DOC_PCK_CRL,
-					     "processor", a, b), VF_PUT_INSTALLED);
+	assert_int_equal(put_crl(ctx, store, "2025-05-27T20:00:00Z", "processor",
+				 "processor_crl_2025-05-27T19-23-09Z", "pck_crl.der"), VF_PUT_INSTALLED);
 	/* the same CRL under the platform CA: refused (chain names the Processor CA) */
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-05-27T20:00:00Z"), VF_DOC_PCK_CRL,
-					     "platform", a, b), -EBADMSG);
+	assert_int_equal(put_crl(ctx, store, "2025-05-27T20:00:00Z", "platform",
+				 "processor_crl_2025-05-27T19-23-09Z", "pck_crl.der"), -EBADMSG);
 	store_test_tree_digest(store, d0);
-	snprintf(a, sizeof(a), "%s/pcs-extra/processor_crl_2025-05-27T18-46-25Z/pck_crl.pem", base);
-	snprintf(b, sizeof(b), "%s/pcs-extra/processor_crl_2025-05-27T18-46-25Z/pck_crl_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-05-27T20:00:00Z"), VF_DOC_PCK_CRL,
-					     "processor", a, b), -ESTALE);
+	assert_int_equal(put_crl(ctx, store, "2025-05-27T20:00:00Z", "processor",
+				 "processor_crl_2025-05-27T18-46-25Z", "pck_crl.pem"), -ESTALE);
 	store_test_tree_digest(store, d1);
 	assert_memory_equal(d0, d1, 32);
 	/* a later one is installed */
-	snprintf(a, sizeof(a), "%s/pcs-extra/processor_crl_2025-06-19T10-23-18Z/pck_crl.der", base);
-	snprintf(b, sizeof(b), "%s/pcs-extra/processor_crl_2025-06-19T10-23-18Z/pck_crl_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-06-20T00:00:00Z"), VF_DOC_PCK_CRL,
-					     "processor", a, b), VF_PUT_INSTALLED);
+	assert_int_equal(put_crl(ctx, store, "2025-06-20T00:00:00Z", "processor",
+				 "processor_crl_2025-06-19T10-23-18Z", "pck_crl.der"), VF_PUT_INSTALLED);
 	store_test_rmtree(store);
 	vf_ctx_free(ctx);
 }
@@ -232,7 +245,7 @@ static void test_store_rollback(void **state)
 static void test_store_pem_crl_stored_der(void **state)
 {
 	const char *base = testdata_tdx_dir();
-	char store[PATH_MAX - 256], a[PATH_MAX], b[PATH_MAX], cur[PATH_MAX];
+	char store[PATH_MAX - 256], cur[PATH_MAX];
 	uint8_t *want, *got;
 	size_t wl, gl;
 	struct vf_ctx *ctx;
@@ -241,10 +254,8 @@ static void test_store_pem_crl_stored_der(void **state)
 	SKIP_WITHOUT_TESTDATA(base);
 	ctx = intel_ctx();
 	store_test_mkdtemp(store, sizeof(store));
-	snprintf(a, sizeof(a), "%s/pcs-extra/platform_crl_2025-05-27T19-25-05Z/pck_crl.pem", base);
-	snprintf(b, sizeof(b), "%s/pcs-extra/platform_crl_2025-05-27T19-25-05Z/pck_crl_issuer_chain.pem", base);
-	assert_int_equal(store_test_put_file(ctx, store, t_of("2025-05-28T00:00:00Z"), VF_DOC_PCK_CRL,
-					     "platform", a, b), VF_PUT_INSTALLED);
+	assert_int_equal(put_crl(ctx, store, "2025-05-28T00:00:00Z", "platform", "platform_crl_2025-05-27T19-25-05Z",
+				 "pck_crl.pem"), VF_PUT_INSTALLED);
 	want = test_read(base, "pcs-extra/platform_crl_2025-05-27T19-25-05Z/pck_crl.der", &wl);
 	assert_int_equal(vf_store_resolve(store, cur, sizeof(cur)), 0);
 	got = test_read(cur, "pck_crl-platform.der", &gl);
@@ -277,12 +288,8 @@ static void test_store_generations(void **state)
 	store_test_mkdtemp(store, sizeof(store));
 	snprintf(a, sizeof(a), "%s/.staging-999999", store);
 	assert_int_equal(mkdir(a, 0755), 0);
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(a, sizeof(a), "%s/pcs-extra/%s/pck_crl.der", base, crls[i][1]);
-		snprintf(b, sizeof(b), "%s/pcs-extra/%s/pck_crl_issuer_chain.pem", base, crls[i][1]);
-		assert_int_equal(store_test_put_file(ctx, store, t_of(crls[i][2]), VF_DOC_PCK_CRL, crls[i][0], a, b),
-				 VF_PUT_INSTALLED);
-	}
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(put_crl(ctx, store, crls[i][2], crls[i][0], crls[i][1], "pck_crl.der"), VF_PUT_INSTALLED);
 	snprintf(a, sizeof(a), "%s/.staging-999999", store);
 	assert_int_equal(access(a, F_OK), -1);
 	assert_int_equal(vf_store_resolve(store, cur, sizeof(cur)), 0);
