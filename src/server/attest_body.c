@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A TD may send its whole 64 KiB CCEL area as cc_eventlog: 87 KB of base64 that json-c
- * tokenizes at ~1 ns per byte, more than the log may add to a whole flow (issue 13:
- * <= 10 %). Trustee's attester and ours write the member as "cc_eventlog":"<base64>".
- * The fast path finds that text, hands json-c the body around the string with a random
- * placeholder as its content, and keeps the cut only when the parsed tree holds the
- * placeholder at tee-evidence.primary_evidence.cc_eventlog (random per request: no client
- * can write it anywhere, so it is the cut that landed there) and the cut is canonical
- * base64 (checked in ~memcmp time, eventlog_b64.c). Otherwise (other spacing, escapes, a cut elsewhere, a duplicate member, bad
- * base64) the body is parsed as it is, so both paths give the same tree and log;
- * tests/fuzz/fuzz_attest_body.c checks that on arbitrary bodies. */
+ * tokenizes at ~1 ns per byte, about the 10 % the log may add to a whole flow (issue 13).
+ * Trustee's attester and ours write the member as "cc_eventlog":"<base64>". The fast path
+ * finds that text, hands json-c the body around the string with a random placeholder as
+ * its content, and keeps the cut only when the parsed tree holds the placeholder at
+ * tee-evidence.primary_evidence.cc_eventlog (random per request: no client can write it
+ * anywhere, so it is the cut that landed there) and the cut is canonical base64 (checked
+ * in about memcmp time, eventlog_b64.c). Otherwise (other spacing, escapes, a cut
+ * elsewhere, a duplicate member, bad base64) the body is parsed as it is: both paths give
+ * the same tree and log text, which tests/fuzz/fuzz_attest_body.c checks on any body. */
 #include "attest_body.h"
 #include "eventlog_b64.h"
 #include "handler.h"
