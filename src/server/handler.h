@@ -40,7 +40,10 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
  * (NULL), as serde_json in Trustee would. The caller owns the result. */
 struct json_object;
 struct json_object *ks_json_parse(const char *text, size_t len);
-/* The same for the concatenation of parts[0..n), without copying them together. */
+/* The same for the concatenation of parts[0..n), without copying them together, when
+ * the document ends in the last part; a document that ends in an earlier part gives
+ * NULL unless only whitespace follows (json-c would also eat a comment there): NULL
+ * is never wrong for a caller that falls back to ks_json_parse(). */
 struct ks_text {
 	const char *text;
 	size_t len;

@@ -211,6 +211,35 @@ static void test_body_paths(void **state)
 	assert_plain(body, strlen(PRE "\"cc_eventlog\":\"QUJD\"" POST));
 }
 
+/* ks_json_parse_parts() is ks_json_parse() of the concatenation when the parts meet inside
+ * the document, and NULL (never another tree) when the document ends in an earlier part:
+ * json-c then stops there and what follows is only checked for whitespace, so a trailing
+ * comment json-c would eat in one piece refuses the parts. attest_body.c's parts meet
+ * inside a string and fall back to ks_json_parse() on NULL. */
+static void test_parts_contract(void **state)
+{
+	static const char doc[] = "{\"a\":\"bc\"} /* c */";
+	const struct ks_text inside[] = { { doc, 7 }, { doc + 7, sizeof(doc) - 1 - 7 } };
+	const struct ks_text after[] = { { doc, 11 }, { doc + 11, sizeof(doc) - 1 - 11 } };
+	const struct ks_text blank[] = { { doc, 11 }, { " \n", 2 } };
+	json_object *whole = ks_json_parse(doc, sizeof(doc) - 1), *p;
+	(void)state;
+
+	assert_non_null(whole); /* json-c eats a trailing comment */
+	p = ks_json_parse_parts(inside, 2);
+	assert_non_null(p);
+	assert_true(json_object_equal(whole, p));
+	json_object_put(p);
+	assert_null(ks_json_parse_parts(after, 2));
+	p = ks_json_parse_parts(blank, 2);
+	assert_non_null(p);
+	assert_true(json_object_equal(whole, p));
+	json_object_put(p);
+	json_object_put(whole);
+	/* the same body with a trailing comment: the fast path takes it, as one piece */
+	assert_fast(PRE "\"cc_eventlog\":\"QUJD\"" POST " /* \"cc_eventlog\":\"QUJE\" */", "QUJD");
+}
+
 /* A text seen before is found at the start of the body's string without searching its end;
  * a kept text that is only the start of the string is not it. */
 static void test_body_known(void **state)
@@ -313,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_b64_limits),
 		cmocka_unit_test(test_b64_real_area),
 		cmocka_unit_test(test_body_paths),
+		cmocka_unit_test(test_parts_contract),
 		cmocka_unit_test(test_body_known),
 		cmocka_unit_test(test_body_known_parse),
 		cmocka_unit_test(test_cache_bounds),
