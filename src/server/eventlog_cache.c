@@ -103,9 +103,11 @@ void ks_evlog_cache_put(struct ks_evlog_cache *c, const char *text, size_t len, 
 	struct entry *e;
 	char *copy;
 
-	/* Only texts that cannot hold a '"' are kept (get_prefix relies on it): callers put
-	 * logs that decoded, so canonical base64. */
-	if (!c || len == 0 || len > KS_EVLOG_CACHE_TEXT_MAX || memchr(text, '"', len) || !(copy = malloc(len)))
+	/* Only texts without '"' or '\\' are kept: get_prefix takes the '"' after one for the
+	 * end of the JSON string, which an escape before it would deny. Callers put logs that
+	 * decoded, so canonical base64. */
+	if (!c || len == 0 || len > KS_EVLOG_CACHE_TEXT_MAX || memchr(text, '"', len) || memchr(text, '\\', len) ||
+	    !(copy = malloc(len)))
 		return;
 	memcpy(copy, text, len);
 	pthread_rwlock_wrlock(&c->lock);

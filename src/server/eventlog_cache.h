@@ -23,7 +23,8 @@ bool ks_evlog_cache_get(struct ks_evlog_cache *c, const char *text, size_t len, 
  * of the JSON string it is in): its length, or 0 (ks_known_log_fn, attest_body.h). */
 size_t ks_evlog_cache_get_prefix(struct ks_evlog_cache *c, const char *text, size_t avail,
 				 struct vf_boot_facts *facts, uint8_t rtmr[4][TDX_MR_LEN]);
-/* Keeps a log that decoded (a text over KS_EVLOG_CACHE_TEXT_MAX is not kept), in place of
- * the oldest entry. Out of memory keeps nothing: the cache only saves work. */
+/* Keeps a log that decoded (a text over KS_EVLOG_CACHE_TEXT_MAX or holding '"' or '\\' is
+ * not kept), in place of the oldest entry. Out of memory keeps nothing: the cache only
+ * saves work. */
 void ks_evlog_cache_put(struct ks_evlog_cache *c, const char *text, size_t len, const struct vf_boot_facts *facts,
 			const uint8_t rtmr[4][TDX_MR_LEN]);

@@ -298,7 +298,29 @@ static void test_body_known_parse(void **state)
 	ks_evlog_cache_free(c);
 }
 
-/* Bounded: the oldest of KS_EVLOG_CACHE_SLOTS goes first; texts with '"', empty or over
+/* A kept text ending in '\\' followed by '"' is not the string's end (the quote is
+ * escaped): were it kept, the cut would end inside the string and the body below, which
+ * is not JSON, would parse in parts with the placeholder at cc_eventlog. */
+static void test_cache_no_backslash(void **state)
+{
+	static const char body[] = PRE "\"cc_eventlog\":\"QUJ\\\",\"x\":\"\"" POST;
+	struct ks_evlog_cache *c;
+	struct vf_boot_facts f = { 0 };
+	uint8_t rtmr[4][TDX_MR_LEN] = { { 0 } };
+	struct ks_attest_body b;
+	(void)state;
+
+	assert_null(ks_json_parse(body, sizeof(body) - 1));
+	assert_int_equal(ks_evlog_cache_new(&c), 0);
+	ks_evlog_cache_put(c, "QUJ\\", 4, &f, rtmr);
+	ks_attest_body_parse(body, sizeof(body) - 1, cache_prefix, c, &b);
+	assert_null(b.root);
+	assert_null(b.eventlog_b64);
+	ks_attest_body_clear(&b);
+	ks_evlog_cache_free(c);
+}
+
+/* Bounded: the oldest of KS_EVLOG_CACHE_SLOTS goes first; texts with '"' or '\\', empty or over
  * KS_EVLOG_CACHE_TEXT_MAX are not kept; a NULL cache keeps nothing. */
 static void test_cache_bounds(void **state)
 {
@@ -324,6 +346,8 @@ static void test_cache_bounds(void **state)
 	}
 	ks_evlog_cache_put(c, "AB\"C", 4, &f, rtmr);
 	assert_false(ks_evlog_cache_get(c, "AB\"C", 4, &got, rtmr));
+	ks_evlog_cache_put(c, "AB\\C", 4, &f, rtmr);
+	assert_false(ks_evlog_cache_get(c, "AB\\C", 4, &got, rtmr));
 	memset(big, 'A', KS_EVLOG_CACHE_TEXT_MAX + 4);
 	ks_evlog_cache_put(c, big, KS_EVLOG_CACHE_TEXT_MAX + 4, &f, rtmr);
 	assert_false(ks_evlog_cache_get(c, big, KS_EVLOG_CACHE_TEXT_MAX + 4, &got, rtmr));
@@ -346,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_body_known),
 		cmocka_unit_test(test_body_known_parse),
 		cmocka_unit_test(test_cache_bounds),
+		cmocka_unit_test(test_cache_no_backslash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
