@@ -37,7 +37,8 @@ void ks_handle_resource(struct ks_server *srv, const struct ks_request *req, con
 /* Helpers for handlers. */
 /* Parses a request body as one complete JSON document: trailing bytes other than
  * whitespace, embedded NULs or nesting deeper than json-c's default make it malformed
- * (NULL), as serde_json in Trustee would. The caller owns the result. */
+ * (NULL), as serde_json in Trustee would. Unlike serde_json, json-c's lenient syntax
+ * (comments, single-quoted strings, NaN) is accepted. The caller owns the result. */
 struct json_object;
 struct json_object *ks_json_parse(const char *text, size_t len);
 /* The same for the concatenation of parts[0..n), without copying them together, when
