@@ -10,6 +10,7 @@
 # later labels, the paired differences to the first label round by round)
 #        bench/boot-timeline.sh --append                   the kernel command line options
 set -u
+source "$(dirname "$0")/lib.sh" || exit 1
 if [ "${1:-}" = --append ]; then
 	echo "systemd.log_target=kmsg printk.devkmsg=on systemd.log_level=info" \
 		"systemd.journald.forward_to_kmsg=1 systemd.journald.max_level_kmsg=info"
@@ -73,8 +74,6 @@ for arg in "$@"; do
 		done <<<"$out"
 	done
 done
-median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
-	if (NR == 0) print ""; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 mapfile -t rows < <(printf '%s\n' "${rows[@]}" | sort -u)
 printf '| phase (guest clock, s; medians) |'
@@ -85,8 +84,8 @@ echo
 for row in "${rows[@]}"; do
 	printf '| %s |' "${row#* }"
 	for l in "${labels[@]}"; do
-		m=$(echo "${V["$l|$row"]:-}" | median)
-		r=$(echo "${R["$l|$row"]:-}" | median)
+		m=$(echo "${V["$l|$row"]:-}" | median %.2f)
+		r=$(echo "${R["$l|$row"]:-}" | median %.2f)
 		printf ' %s | %s |' "${m:--}" "${r:--}"
 	done
 	echo
@@ -107,5 +106,5 @@ for l in "${labels[@]:1}"; do
 	read -r -a cur <<<"${R["$l|$sr"]:-}"
 	[ ${#cur[@]} = ${#base[@]} ] && [ ${#cur[@]} -gt 0 ] || continue
 	d=$(for i in "${!cur[@]}"; do awk -v x="${cur[i]}" -v y="${base[i]}" 'BEGIN { printf "%+.2f ", x - y }'; done)
-	printf '%s - %s, paired per round: %s-> median %+.2f s\n' "$l" "$first" "$d" "$(echo "$d" | tr -d + | median)"
+	printf '%s - %s, paired per round: %s-> median %+.2f s\n' "$l" "$first" "$d" "$(echo "$d" | tr -d + | median %.2f)"
 done

@@ -27,6 +27,7 @@ VARIANTS=" ${BOOT_VARIANTS:-a b c} "
 export BUILD=${BUILD:-build}
 [ "${BOOT_TIMELINE:-0}" = 1 ] && TDX_QEMU_APPEND="$(bench/boot-timeline.sh --append) ${TDX_QEMU_APPEND:-}" && export TDX_QEMU_APPEND
 want() { [[ $VARIANTS == *" $1 "* ]]; }
+source bench/lib.sh || exit 1
 source tests/qemu/harness.sh || exit 1
 source tests/qemu/scenarios.sh || exit 1
 source tests/qemu/bench_clevis.sh || exit 1
@@ -120,8 +121,6 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 h_cleanup
 
-median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END {
-	if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 size() { stat -c %s "$1"; }
 ma=$(echo "${T[a]:-}" | median) mb=$(echo "${T[b]:-}" | median) mc=$(echo "${T[c]:-}" | median)
 mn=$(echo "${T[n]:-}" | median)

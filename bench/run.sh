@@ -8,6 +8,7 @@ secs=${1:-3}
 export BUILD=${BUILD:-build-bench}
 status=0
 section() { printf '\n== %s ==\n' "$1"; }
+source bench/lib.sh || exit 1
 
 # (a) DCAP verify, one thread, repeat platform vs one OpenSSL ECDSA verify (bench/verify.sh).
 section "DCAP verify (bench/verify.sh $secs)"
@@ -60,8 +61,7 @@ if [ -f "$evlog" ] && command -v jq >/dev/null; then
 		echo "  round $((r + 1)): server CPU per flow ${base[r]} us without a log, ${whole[r]} us with the whole area, ${trim[r]} us trimmed"
 	done
 	rm -f "$trimmed"
-	median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-	awk -v b="$(median "${base[@]}")" -v w="$(median "${whole[@]}")" -v t="$(median "${trim[@]}")" \
+	awk -v b="$(echo "${base[@]}" | median)" -v w="$(echo "${whole[@]}" | median)" -v t="$(echo "${trim[@]}" | median)" \
 	    -v n="$(stat -c %s "$evlog")" -v e="$errs" 'BEGIN {
 		printf "server CPU per flow with a %d-byte CCEL area / without (medians): %.1f us / %.1f us = %.2f (goal <= 1.10)\n", n, w, b, w / b
 		printf "server CPU per flow with that log trimmed (as the client sends it) / without: %.1f us / %.1f us = %.2f\n", t, b, t / b

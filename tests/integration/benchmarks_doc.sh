@@ -13,7 +13,7 @@ while read -r f; do   # a script, or a program built from bench/NAME.c
 	[ -e "$f" ] || [ -e "$f.c" ] || fail "$B names $f, which does not exist"
 done < <(grep -oE 'bench/[A-Za-z0-9_-]+(\.[a-z]+)?' "$B" | sort -u)
 for f in bench/*.sh; do
-	case $f in bench/run.sh) continue ;; esac
+	case $f in bench/run.sh | bench/lib.sh) continue ;; esac # the runner and its helpers
 	grep -qF "$f" "$B" || fail "$B does not show how to run $f"
 done
 n=$(grep -c '^Command' "$B")
